@@ -1,1 +1,5 @@
 export * from './errors.js';
+export * from './zenml/index.js';
+export * from './action/index.js';
+export * from './login/zenml-login.js';
+export * from './login/summary.js';

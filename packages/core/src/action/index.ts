@@ -1,0 +1,6 @@
+export * from './input-types.js';
+export * from './markdown.js';
+export * from './read-inputs.js';
+export * from './redact.js';
+export * from './run-action.js';
+export * from './connect.js';

@@ -1,0 +1,108 @@
+import { z } from 'zod';
+
+/**
+ * One action input, declared once: how to validate it, where it may fall back to, whether it is a
+ * secret, and what the user is told when it is wrong. The input's name is the key under which it is
+ * declared; action.yml must declare the same name and default (a test checks both).
+ */
+export interface InputSpec<T> {
+  /** Receives the raw value (`undefined` when empty and no fallback applied) and returns the typed value. */
+  readonly schema: z.ZodType<T, string | undefined>;
+  /** Environment variable read when the input is empty (e.g. what zenml-login exported). */
+  readonly env?: string;
+  readonly secret?: boolean;
+  /** The default, as action.yml spells it (a string). */
+  readonly default?: string;
+}
+
+export type InputSpecs = Record<string, InputSpec<unknown>>;
+export type InputValues<S extends InputSpecs> = { [K in keyof S]: S[K] extends InputSpec<infer T> ? T : never };
+
+type Raw = string | undefined;
+
+function spec<T>(schema: z.ZodType<T, Raw>, extra: Omit<InputSpec<T>, 'schema'> = {}): InputSpec<T> {
+  return { schema, ...extra };
+}
+
+const requiredText = z.string({ error: (iss) => (iss.input === undefined ? 'is required' : 'must be text') });
+
+/** A required non-empty string, trimmed. */
+export function requiredString(extra: Omit<InputSpec<string>, 'schema'> = {}): InputSpec<string> {
+  return spec(
+    requiredText.transform((v) => v.trim()).pipe(z.string().min(1, 'is required (got only white space)')),
+    extra,
+  );
+}
+
+/** An optional string; empty or white space means not given. */
+export function optionalString(extra: Omit<InputSpec<string | undefined>, 'schema'> = {}): InputSpec<string | undefined> {
+  return spec(
+    z
+      .string()
+      .optional()
+      .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim())),
+    extra,
+  );
+}
+
+/** A string with a default that action.yml declares too. */
+export function stringWithDefault(def: string, extra: Omit<InputSpec<string>, 'schema' | 'default'> = {}): InputSpec<string> {
+  return spec(
+    z
+      .string()
+      .optional()
+      .transform((v) => (v === undefined || v.trim() === '' ? def : v.trim())),
+    { ...extra, default: def },
+  );
+}
+
+const TRUE = ['true', 'True', 'TRUE'];
+const FALSE = ['false', 'False', 'FALSE'];
+
+/** A boolean in the YAML 1.2 core spellings, as @actions/core's getBooleanInput accepts. */
+export function boolean(def: boolean, extra: Omit<InputSpec<boolean>, 'schema' | 'default'> = {}): InputSpec<boolean> {
+  return spec(
+    z
+      .string()
+      .optional()
+      .transform((v, ctx) => {
+        if (v === undefined || v.trim() === '') return def;
+        const t = v.trim();
+        if (TRUE.includes(t)) return true;
+        if (FALSE.includes(t)) return false;
+        ctx.addIssue({ code: 'custom', message: `must be true or false (got '${t.slice(0, 40)}')` });
+        return z.NEVER;
+      }),
+    { ...extra, default: String(def) },
+  );
+}
+
+/** An http(s) URL, normalised without a trailing slash (ZenML 404s on trailing slashes). */
+export function httpUrl(extra: Omit<InputSpec<string>, 'schema'> = {}): InputSpec<string> {
+  return spec(
+    requiredText.transform((v, ctx) => {
+      const t = v.trim();
+      if (t === '') {
+        ctx.addIssue({ code: 'custom', message: 'is required' });
+        return z.NEVER;
+      }
+      let u: URL;
+      try {
+        u = new URL(t);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `must be an http(s) URL such as https://zenml.example.com (got '${t.slice(0, 80)}')` });
+        return z.NEVER;
+      }
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') {
+        ctx.addIssue({ code: 'custom', message: `must use http or https (got '${u.protocol.replace(':', '')}')` });
+        return z.NEVER;
+      }
+      if (u.username || u.password) {
+        ctx.addIssue({ code: 'custom', message: 'must not carry credentials; pass the key in api-key' });
+        return z.NEVER;
+      }
+      return t.replace(/\/+$/, '');
+    }),
+    extra,
+  );
+}

@@ -1,0 +1,272 @@
+/**
+ * file:// exchange: a directory tree. Keys map to paths below the root; no path component below
+ * the root may be a symlink (every component is lstat'ed, the last one is opened with O_NOFOLLOW
+ * where the platform has it). Writes go to a temp file in the same directory, are flushed, then
+ * published with link(2), which fails instead of overwriting, so a concurrent writer can't be
+ * clobbered (rename(2) when the filesystem has no hard links).
+ */
+import { randomBytes } from 'node:crypto';
+import { constants, createWriteStream, type Stats } from 'node:fs';
+import { link, lstat, mkdir, open, readdir, rename, rm, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { once } from 'node:events';
+import { pipeline } from 'node:stream';
+import { IntegrityError } from '../errors.js';
+import { checkKey, checkPrefix, keyProblem } from './keys.js';
+import { checkExpectedSize, normaliseSha256, sha256Of, streamInto, VerifyingStream } from './streams.js';
+import type { ExchangeStore, GetOptions, ObjectInfo, PutOptions, PutResult } from './types.js';
+
+/** Temp files of in-progress writes; never listed. */
+const TEMP_NAME = /^\.exchange-[0-9a-f]{16}\.partial$/;
+const O_NOFOLLOW = constants.O_NOFOLLOW ?? 0;
+/** link(2) errors that mean "this filesystem has no hard links": fall back to rename(2). */
+const NO_HARDLINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EMLINK', 'EXDEV']);
+
+function errCode(e: unknown): string | undefined {
+  return typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : undefined;
+}
+
+async function lstatOrUndefined(path: string): Promise<Stats | undefined> {
+  try {
+    return await lstat(path);
+  } catch (e) {
+    if (errCode(e) === 'ENOENT' || errCode(e) === 'ENOTDIR') return undefined;
+    throw e;
+  }
+}
+
+/** Byte order of UTF-8, which is GCS's listing order. */
+function utf8Compare(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+export class FileExchangeStore implements ExchangeStore {
+  constructor(
+    /** Absolute, normalised. */
+    readonly root: string,
+    readonly uri: string,
+    readonly parallelism: number,
+  ) {}
+
+  private what(key: string): string {
+    return `${this.uri}/${key}`;
+  }
+
+  /**
+   * The directory for `segments` below the root, checking that each component is a real directory
+   * (not a symlink). Missing components: created when `create`, otherwise undefined.
+   */
+  private async resolveDir(segments: string[], create: boolean, forKey: string): Promise<string | undefined> {
+    if (create) await mkdir(this.root, { recursive: true });
+    let dir = this.root;
+    for (let i = 0; i < segments.length; i++) {
+      dir = join(dir, segments[i] as string);
+      let st = await lstatOrUndefined(dir);
+      if (!st && create) {
+        try {
+          await mkdir(dir);
+        } catch (e) {
+          if (errCode(e) !== 'EEXIST') throw e;
+        }
+        st = await lstat(dir);
+      }
+      if (!st) return undefined;
+      const rel = segments.slice(0, i + 1).join('/');
+      if (st.isSymbolicLink()) {
+        throw new IntegrityError(`${this.what(forKey)}: '${rel}' is a symlink; the exchange does not follow symlinks.`);
+      }
+      if (!st.isDirectory()) {
+        if (!create) return undefined;
+        throw new IntegrityError(`${this.what(forKey)}: '${rel}' exists and is not a directory.`);
+      }
+    }
+    return dir;
+  }
+
+  /** The path of `key` with its parents checked, or undefined when a parent is missing. */
+  private async pathOf(key: string, create: boolean): Promise<string | undefined> {
+    const segments = checkKey(key).split('/');
+    const base = segments.pop() as string;
+    const dir = await this.resolveDir(segments, create, key);
+    return dir === undefined ? undefined : join(dir, base);
+  }
+
+  /** lstat of an object path: undefined when absent; IntegrityError for a symlink. */
+  private async lstatObject(key: string, path: string): Promise<Stats | undefined> {
+    const st = await lstatOrUndefined(path);
+    if (st?.isSymbolicLink()) {
+      throw new IntegrityError(`${this.what(key)} is a symlink; the exchange does not follow symlinks.`);
+    }
+    return st;
+  }
+
+  /** Opens an existing regular file without following a symlink; undefined when absent. */
+  private async openObject(key: string, path: string): Promise<{ stream: Readable; size: number } | undefined> {
+    const st = await this.lstatObject(key, path);
+    if (!st || !st.isFile()) return undefined;
+    let fh;
+    try {
+      fh = await open(path, constants.O_RDONLY | O_NOFOLLOW);
+    } catch (e) {
+      const code = errCode(e);
+      if (code === 'ENOENT') return undefined;
+      if (code === 'ELOOP' || code === 'EMLINK') {
+        throw new IntegrityError(`${this.what(key)} is a symlink; the exchange does not follow symlinks.`);
+      }
+      throw e;
+    }
+    const fst = await fh.stat();
+    if (!fst.isFile()) {
+      await fh.close();
+      return undefined;
+    }
+    return { stream: fh.createReadStream(), size: fst.size };
+  }
+
+  async stat(key: string): Promise<ObjectInfo | undefined> {
+    const path = await this.pathOf(key, false);
+    if (path === undefined) return undefined;
+    const st = await this.lstatObject(key, path);
+    return st?.isFile() ? { key, size: st.size } : undefined;
+  }
+
+  async exists(key: string): Promise<boolean> {
+    return (await this.stat(key)) !== undefined;
+  }
+
+  async get(key: string, opts: GetOptions = {}): Promise<Readable> {
+    const what = this.what(key);
+    const expectedSha256 = normaliseSha256(opts.expectedSha256, what);
+    const expectedSize = checkExpectedSize(opts.expectedSize, what);
+    const path = await this.pathOf(key, false);
+    const opened = path === undefined ? undefined : await this.openObject(key, path);
+    if (!opened) throw new IntegrityError(`${what}: no such object.`);
+    if (expectedSize !== undefined && opened.size !== expectedSize) {
+      opened.stream.destroy();
+      throw new IntegrityError(`${what}: size is ${opened.size} bytes, expected ${expectedSize}.`);
+    }
+    const verify = new VerifyingStream({ expectedSha256, expectedSize, onProgress: opts.onProgress, what });
+    // Errors travel both ways: a read error fails `verify`; destroying `verify` closes the file.
+    pipeline(opened.stream, verify, () => undefined);
+    return verify;
+  }
+
+  async put(key: string, source: Readable | Buffer, opts: PutOptions = {}): Promise<PutResult> {
+    const what = this.what(key);
+    const expectedSha256 = normaliseSha256(opts.expectedSha256, what);
+    const expectedSize = checkExpectedSize(opts.expectedSize, what);
+    const path = (await this.pathOf(key, true)) as string;
+    const streamOpts = { expectedSha256, expectedSize, onProgress: opts.onProgress, what };
+
+    // Already there: hash the source without writing it anywhere, then compare.
+    if (await this.lstatObject(key, path)) {
+      const { sha256, size } = await streamInto(source, undefined, streamOpts);
+      return this.compareExisting(key, path, sha256, size);
+    }
+
+    const tmp = join(path, '..', `.exchange-${randomBytes(8).toString('hex')}.partial`);
+    // 'wx': O_CREAT|O_EXCL, never follows or reuses anything; flush: fsync before close, so the
+    // bytes are on disk before the name is published.
+    const sink = createWriteStream(tmp, { flags: 'wx', mode: 0o644, flush: true });
+    let result;
+    try {
+      result = await streamInto(source, sink, streamOpts);
+      if (!sink.closed) await once(sink, 'close');
+    } catch (e) {
+      if (!sink.closed) await once(sink, 'close').catch(() => undefined);
+      await rm(tmp, { force: true });
+      throw e;
+    }
+    const { sha256, size } = result;
+
+    try {
+      await link(tmp, path);
+    } catch (e) {
+      const code = errCode(e);
+      if (code === 'EEXIST') {
+        await rm(tmp, { force: true });
+        return this.compareExisting(key, path, sha256, size);
+      }
+      if (code && NO_HARDLINKS.has(code)) {
+        // No hard links here: check then rename (a concurrent writer of the same key could race us).
+        if (await this.lstatObject(key, path)) {
+          await rm(tmp, { force: true });
+          return this.compareExisting(key, path, sha256, size);
+        }
+        await rename(tmp, path).catch(async (err: unknown) => {
+          await rm(tmp, { force: true });
+          throw err;
+        });
+        return { key, size, sha256, written: true };
+      }
+      await rm(tmp, { force: true });
+      throw e;
+    }
+    await rm(tmp, { force: true });
+    return { key, size, sha256, written: true };
+  }
+
+  private async compareExisting(key: string, path: string, sha256: string, size: number): Promise<PutResult> {
+    const opened = await this.openObject(key, path);
+    if (!opened) throw new IntegrityError(`${this.what(key)} exists and is not a regular file; refusing to overwrite.`);
+    const existing = await sha256Of(opened.stream);
+    if (existing.sha256 !== sha256) {
+      throw new IntegrityError(
+        `${this.what(key)} already exists with different content (sha256 ${existing.sha256}, ${existing.size} bytes; ` +
+          `new: ${sha256}, ${size} bytes); refusing to overwrite.`,
+      );
+    }
+    return { key, size, sha256, written: false };
+  }
+
+  async delete(key: string): Promise<void> {
+    const path = await this.pathOf(key, false);
+    if (path === undefined) return;
+    try {
+      await unlink(path);
+    } catch (e) {
+      if (errCode(e) !== 'ENOENT') throw e;
+    }
+  }
+
+  async *list(prefix: string): AsyncIterable<ObjectInfo> {
+    checkPrefix(prefix);
+    const cut = prefix.lastIndexOf('/');
+    const dirKey = cut < 0 ? '' : prefix.slice(0, cut);
+    const segments = dirKey === '' ? [] : dirKey.split('/');
+    const start = await this.resolveDir(segments, false, prefix);
+    if (start === undefined) return;
+    yield* this.walk(start, dirKey, prefix);
+  }
+
+  /** Depth-first, entries sorted so that keys come out in UTF-8 byte order (as GCS lists them). */
+  private async *walk(abs: string, rel: string, prefix: string): AsyncGenerator<ObjectInfo> {
+    let entries;
+    try {
+      entries = await readdir(abs, { withFileTypes: true });
+    } catch (e) {
+      if (errCode(e) === 'ENOENT' || errCode(e) === 'ENOTDIR') return;
+      throw e;
+    }
+    const items = entries
+      .filter((d) => !d.isSymbolicLink() && !TEMP_NAME.test(d.name))
+      .map((d) => ({ name: d.name, dir: d.isDirectory(), sortKey: d.isDirectory() ? `${d.name}/` : d.name }))
+      .sort((a, b) => utf8Compare(a.sortKey, b.sortKey));
+    for (const item of items) {
+      const key = rel ? `${rel}/${item.name}` : item.name;
+      if (item.dir) {
+        const asDir = `${key}/`;
+        if (asDir.startsWith(prefix) || prefix.startsWith(asDir)) yield* this.walk(join(abs, item.name), key, prefix);
+        continue;
+      }
+      if (!key.startsWith(prefix) || keyProblem(key) !== undefined) continue;
+      const st = await lstatOrUndefined(join(abs, item.name));
+      if (st?.isFile()) yield { key, size: st.size };
+    }
+  }
+
+  canCopyServerSide(_dest: ExchangeStore): boolean {
+    return false;
+  }
+}

@@ -1,0 +1,189 @@
+/**
+ * API-key login (API.md §1). Failed logins are rate limited on servers that enable it, and every
+ * login is a round trip, so a process logs in at most once per server and key: tokens live in a
+ * module-level cache and concurrent callers share one in-flight login.
+ */
+import { createHash } from 'node:crypto';
+import { IntegrityError, ZenmlApiError } from '../errors.js';
+import { apiErrorFromResponse } from './error-body.js';
+import type { FetchLike } from './http.js';
+import { OAuthTokenResponseSchema, parseResponse, type OAuthTokenResponse } from './schemas.js';
+
+/** Log in again when the token has less than this left (the terraform client uses the same). */
+export const EXPIRY_MARGIN_MS = 5 * 60_000;
+export const DEFAULT_PRO_API_URL = 'https://cloudapi.zenml.io';
+/** Organization-level ZenML Pro keys; these may need the two-step exchange on older workspaces. */
+export const PRO_KEY_PREFIX = 'ZENPROKEY_';
+
+export interface AuthConfig {
+  /** Normalised server URL (no trailing slash). */
+  serverUrl: string;
+  apiKey: string;
+  /** A fetch that retries transient failures but adds no auth. */
+  fetch: FetchLike;
+  now: () => number;
+  /** Called with every token the moment it arrives, so it is masked before anything can print it. */
+  onSecret: (secret: string) => void;
+  /** The Pro control-plane URL; only asked for when the two-step exchange is needed. */
+  proApiUrl: () => Promise<string>;
+}
+
+interface CachedToken {
+  token: string;
+  /** When to stop using it (ms, injected clock); undefined = it does not expire. */
+  refreshAt: number | undefined;
+}
+
+const tokens = new Map<string, CachedToken>();
+const inflight = new Map<string, Promise<CachedToken>>();
+
+/** Forget every cached token and pending login. For tests, and for a process that switches keys. */
+export function resetTokenCache(): void {
+  tokens.clear();
+  inflight.clear();
+}
+
+/** The key is hashed so the cache never holds it, and two keys for one server do not collide. */
+function cacheKey(serverUrl: string, apiKey: string): string {
+  return `${serverUrl}\n${createHash('sha256').update(apiKey).digest('hex').slice(0, 32)}`;
+}
+
+export class ApiKeyAuth {
+  private readonly key: string;
+  /** Tokens this instance already reported via onSecret (a cached token still needs reporting once). */
+  private readonly reported = new Set<string>();
+
+  constructor(private readonly cfg: AuthConfig) {
+    this.key = cacheKey(cfg.serverUrl, cfg.apiKey);
+  }
+
+  /** A token that is valid for at least the expiry margin, logging in if needed. */
+  async token(): Promise<string> {
+    const cached = tokens.get(this.key);
+    if (cached && this.fresh(cached)) return this.report(cached.token);
+    return this.report((await this.loginShared()).token);
+  }
+
+  /**
+   * The server refused `stale` (401): drop it, unless a concurrent caller already replaced it,
+   * and return a new token.
+   */
+  async refresh(stale: string): Promise<string> {
+    if (tokens.get(this.key)?.token === stale) tokens.delete(this.key);
+    return this.token();
+  }
+
+  /** Every token this instance has seen: for scrubbing messages built from server replies. */
+  secrets(): string[] {
+    return [this.cfg.apiKey, ...this.reported];
+  }
+
+  private fresh(t: CachedToken): boolean {
+    return t.refreshAt === undefined || this.cfg.now() < t.refreshAt;
+  }
+
+  private report(token: string): string {
+    if (!this.reported.has(token)) {
+      this.cfg.onSecret(token);
+      this.reported.add(token);
+    }
+    return token;
+  }
+
+  private loginShared(): Promise<CachedToken> {
+    let p = inflight.get(this.key);
+    if (!p) {
+      p = this.login().then(
+        (t) => {
+          tokens.set(this.key, t);
+          inflight.delete(this.key);
+          return t;
+        },
+        (err: unknown) => {
+          inflight.delete(this.key);
+          throw err;
+        },
+      );
+      inflight.set(this.key, p);
+    }
+    return p;
+  }
+
+  private async login(): Promise<CachedToken> {
+    const started = this.cfg.now();
+    let res: OAuthTokenResponse;
+    try {
+      res = await this.post(`${this.cfg.serverUrl}/api/v1/login`, { grant_type: 'zenml-api-key', password: this.cfg.apiKey });
+    } catch (err) {
+      const proFallback =
+        err instanceof ZenmlApiError && (err.status === 400 || err.status === 401) && this.cfg.apiKey.startsWith(PRO_KEY_PREFIX);
+      if (!proFallback) throw err;
+      res = await this.proExchange();
+    }
+    return { token: res.access_token, refreshAt: refreshAt(started, res.expires_in) };
+  }
+
+  /**
+   * Older Pro workspaces do not accept organization keys at /api/v1/login (API.md §1.4): trade
+   * the key for a control-plane token, then that token for a workspace token (external grant:
+   * Bearer header, no form fields).
+   */
+  private async proExchange(): Promise<OAuthTokenResponse> {
+    const controlPlane = (await this.cfg.proApiUrl()).replace(/\/+$/, '');
+    const cp = await this.post(`${controlPlane}/auth/login`, { password: this.cfg.apiKey });
+    return this.post(`${this.cfg.serverUrl}/api/v1/login`, {}, cp.access_token);
+  }
+
+  private async post(url: string, form: Record<string, string>, bearer?: string): Promise<OAuthTokenResponse> {
+    const headers: Record<string, string> = {
+      'content-type': 'application/x-www-form-urlencoded',
+      accept: 'application/json',
+    };
+    if (bearer) headers.authorization = `Bearer ${bearer}`;
+    const res = await this.cfg.fetch(url, { method: 'POST', headers, body: new URLSearchParams(form).toString() });
+    if (!res.ok) throw await apiErrorFromResponse(res, 'POST', url, this.secrets());
+    const what = `POST ${new URL(url).pathname}`;
+    let json: unknown;
+    try {
+      json = JSON.parse(await res.text());
+    } catch {
+      throw new IntegrityError(`Unexpected response from the ZenML server for ${what}: not JSON. Check that server-url points at a ZenML server.`);
+    }
+    // Mask first: nothing below may see an unmasked token, including a schema error.
+    const token = typeof json === 'object' && json !== null ? (json as { access_token?: unknown }).access_token : undefined;
+    if (typeof token === 'string' && token) this.report(token);
+    return parseResponse(OAuthTokenResponseSchema, json, what);
+  }
+}
+
+/**
+ * Refresh `EXPIRY_MARGIN_MS` before expiry, but never sooner than half-way through the token's
+ * life: a server configured with very short tokens must not make every request log in.
+ */
+function refreshAt(obtainedAt: number, expiresIn: number | null | undefined): number | undefined {
+  if (expiresIn === null || expiresIn === undefined) return undefined;
+  const lifeMs = expiresIn * 1000;
+  return obtainedAt + Math.max(lifeMs - EXPIRY_MARGIN_MS, lifeMs / 2);
+}
+
+/**
+ * Sends requests with the cached token; on 401 logs in again once and retries once. A second 401
+ * is returned as is: the key itself was refused, and the caller reports it with the key hint.
+ */
+export function createAuthedFetch(auth: ApiKeyAuth, base: FetchLike): FetchLike {
+  return async (input, init) => {
+    const template = new Request(input, init);
+    // The body may have to be sent twice; keep the bytes.
+    const body = template.body ? await template.arrayBuffer() : undefined;
+    const send = (token: string): Promise<Response> => {
+      const headers = new Headers(template.headers);
+      headers.set('authorization', `Bearer ${token}`);
+      return base(template.url, { method: template.method, headers, body, redirect: template.redirect, signal: template.signal });
+    };
+    const first = await auth.token();
+    const res = await send(first);
+    if (res.status !== 401) return res;
+    await res.body?.cancel().catch(() => undefined);
+    return send(await auth.refresh(first));
+  };
+}
