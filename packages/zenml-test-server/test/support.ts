@@ -14,7 +14,8 @@ import { startTestServer } from '../src/index.js';
 const here = dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = join(here, '..', '..', '..');
 export const SPEC_PATH = join(REPO_ROOT, 'packages', 'core', 'openapi', 'zenml-api.yaml');
-export const CAPTURES_DIR = join(REPO_ROOT, '..', 'shared', 'zenml', 'real-0.60');
+// Vendored from ../shared/zenml/real-0.60 so the tests do not depend on where the repository sits.
+export const CAPTURES_DIR = join(REPO_ROOT, 'test', 'fixtures', 'zenml-real-0.60');
 
 const servers: TestServer[] = [];
 

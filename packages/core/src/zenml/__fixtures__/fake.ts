@@ -4,6 +4,7 @@
  * time instantly. No module mocking: the code under test is the code that ships.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { FetchLike } from '../http.js';
 
 export interface Recorded {
@@ -57,7 +58,8 @@ export function fakeClock(start = 1_700_000_000_000, randomValue = 0.5) {
   return clock;
 }
 
-const REAL = '/work/shared/zenml/real-0.60';
+// Vendored copy of ../shared/zenml/real-0.60 (real ZenML 0.60 request/response pairs).
+const REAL = join(import.meta.dirname, '..', '..', '..', '..', '..', 'test', 'fixtures', 'zenml-real-0.60');
 
 /** The recorded response body of a real ZenML 0.60 exchange (wire formats unchanged since). */
 export function realBody(file: string): unknown {
