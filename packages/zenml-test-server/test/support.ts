@@ -95,22 +95,7 @@ export const defaultProjectId = (server: TestServer): string => {
  * control plane. Listed in the report; anything else off-spec fails.
  */
 export const KNOWN_SPEC_GAPS: Array<{ method: string; route: string; status?: number; reason: string }> = [
-  { method: 'GET', route: '/api/v1/version', reason: 'API.md §1.5: GET /api/v1/version (JSON string, no auth) — missing from the spec' },
-  { method: 'GET', route: '/health', reason: 'API.md §1.5: GET /health returns "OK" — missing from the spec' },
   { method: 'POST', route: '/auth/login', reason: 'Pro control-plane login (API.md §1.4 way 3); not a workspace route' },
-  { method: 'POST', route: '/api/v1/login', status: 200, reason: 'API.md §1.1: OAuthRedirectResponse {authorization_url} (pro, external grant without Bearer) — the spec only allows OAuthTokenResponse' },
-  { method: 'GET', route: '/api/v1/runs/{run_id}/steps', reason: 'API.md §6.4 lists GET /runs/{run_id}/steps — missing from the spec' },
-  { method: 'POST', route: '/api/v1/projects', reason: 'API.md §2.4 lists POST /projects — missing from the spec' },
-  { method: 'GET', route: '/api/v1/tags/{tag_id}', reason: 'API.md §8 lists GET /tags/{tag_id} — missing from the spec' },
-  { method: 'GET', route: '/api/v1/pipeline_builds', reason: 'API.md §6.5 lists GET /pipeline_builds — missing from the spec' },
-  { method: 'POST', route: '/api/v1/pipeline_builds', reason: 'API.md §6.5 lists POST /pipeline_builds — missing from the spec' },
-  { method: 'POST', route: '/api/v1/pipeline_snapshots', reason: 'API.md §6.2 lists POST /pipeline_snapshots — missing from the spec' },
-  {
-    method: 'POST',
-    route: '/api/v1/pipeline_snapshots/{snapshot_id}/runs',
-    status: 409,
-    reason: 'a run_name already used in the project: DuplicateRunNameError → 409 (API.md §9) — the spec lists no 409 for the trigger',
-  },
 ];
 
 function isKnownGap(p: ContractProblem): boolean {

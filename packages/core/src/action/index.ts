@@ -4,3 +4,4 @@ export * from './read-inputs.js';
 export * from './redact.js';
 export * from './run-action.js';
 export * from './connect.js';
+export * from './github-context.js';

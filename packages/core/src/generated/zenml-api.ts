@@ -21,6 +21,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/version": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The server's ZenML version as a JSON string (no authentication) */
+        get: operations["version"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Liveness check (no authentication); returns the JSON string "OK" */
+        get: operations["health"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/login": {
         parameters: {
             query?: never;
@@ -69,7 +103,7 @@ export interface paths {
         };
         get: operations["list_projects"];
         put?: never;
-        post?: never;
+        post: operations["create_project"];
         delete?: never;
         options?: never;
         head?: never;
@@ -450,7 +484,11 @@ export interface paths {
         };
         get: operations["list_pipeline_snapshots"];
         put?: never;
-        post?: never;
+        /**
+         * @description Unusual over REST (the Python SDK compiles pipelines into snapshots). Snapshot names are
+         *     unique per pipeline: a name another snapshot of the pipeline holds is a 409 unless `replace`.
+         */
+        post: operations["create_pipeline_snapshot"];
         delete?: never;
         options?: never;
         head?: never;
@@ -485,9 +523,26 @@ export interface paths {
         /**
          * @description Pro / workload-manager only: plain OSS servers answer 404. Returns a placeholder run in
          *     status `initializing` immediately; the launch is asynchronous. 400 when the snapshot is
-         *     not runnable, 429 when too many launches run concurrently.
+         *     not runnable, 409 `DuplicateRunNameError` when `run_configuration.run_name` is already
+         *     used, 429 when too many launches run concurrently.
          */
         post: operations["run_pipeline_snapshot"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pipeline_builds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["list_pipeline_builds"];
+        put?: never;
+        post: operations["create_pipeline_build"];
         delete?: never;
         options?: never;
         head?: never;
@@ -559,6 +614,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/runs/{run_id}/steps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The step runs of one pipeline run (the step list scoped through the path). */
+        get: operations["list_run_steps_of_run"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/steps": {
         parameters: {
             query?: never;
@@ -586,6 +658,23 @@ export interface paths {
         get: operations["list_tags"];
         put?: never;
         post: operations["create_tag"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tags/{tag_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description UUID only; look a tag up by name with `GET /api/v1/tags?name=`. */
+        get: operations["get_tag"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -683,6 +772,10 @@ export interface components {
             password?: string;
             client_id?: string;
             device_code?: string;
+        };
+        /** @description external grant (Pro) without a Bearer header: where to authenticate */
+        OAuthRedirectResponse: {
+            authorization_url: string;
         };
         OAuthTokenResponse: {
             access_token: string;
@@ -782,6 +875,12 @@ export interface components {
             display_name?: string | null;
         };
         ProjectResponseMetadata: {
+            description?: string | null;
+        };
+        ProjectRequest: {
+            /** @description lowercase letters, digits, `_` and `-`; at most 50 characters */
+            name: string;
+            display_name?: string | null;
             description?: string | null;
         };
         Page_ProjectResponse_: {
@@ -1333,6 +1432,51 @@ export interface components {
             add_tags?: string[] | null;
             remove_tags?: string[] | null;
         };
+        /** @description normally created by the Python SDK, which compiles the pipeline */
+        PipelineSnapshotRequest: {
+            /** Format: uuid */
+            project: string;
+            run_name_template: string;
+            pipeline_configuration: Record<string, never>;
+            /** Format: uuid */
+            stack: string;
+            /** Format: uuid */
+            pipeline: string;
+            /** @description step name → Step */
+            step_configurations?: Record<string, never> | null;
+            client_environment?: Record<string, never> | null;
+            client_version?: string | null;
+            server_version?: string | null;
+            pipeline_version_hash?: string | null;
+            pipeline_spec?: Record<string, never> | null;
+            is_dynamic?: boolean | null;
+            name?: string | null;
+            description?: string | null;
+            source_code?: string | null;
+            /** @description take the name over from another snapshot of the same pipeline */
+            replace?: boolean | null;
+            tags?: string[] | null;
+            /** Format: uuid */
+            build?: string | null;
+            /** Format: uuid */
+            schedule?: string | null;
+            code_reference?: {
+                commit?: string;
+                subdirectory?: string;
+                /** Format: uuid */
+                code_repository?: string;
+            } | null;
+            code_path?: string | null;
+            /**
+             * Format: uuid
+             * @description deprecated
+             */
+            template?: string | null;
+            /** Format: uuid */
+            source_snapshot?: string | null;
+            /** @description set by the server */
+            user?: string | null;
+        };
         /** @description wrap the config in run_configuration: a top-level `steps` key is silently ignored */
         PipelineSnapshotRunRequest: {
             run_configuration?: components["schemas"]["PipelineRunConfiguration"] | null;
@@ -1364,15 +1508,9 @@ export interface components {
         PipelineBuildResponseMetadata: {
             pipeline?: Record<string, never> | null;
             stack?: Record<string, never> | null;
+            /** @description key → image */
             images?: {
-                [key: string]: {
-                    image?: string;
-                    dockerfile?: string | null;
-                    requirements?: string | null;
-                    settings_checksum?: string | null;
-                    contains_code?: boolean;
-                    requires_code_download?: boolean;
-                };
+                [key: string]: components["schemas"]["PipelineBuildImage"];
             };
             zenml_version?: string | null;
             python_version?: string | null;
@@ -1382,6 +1520,44 @@ export interface components {
             is_local?: boolean;
             contains_code?: boolean;
             duration?: number | null;
+        };
+        PipelineBuildImage: {
+            image?: string;
+            dockerfile?: string | null;
+            requirements?: string | null;
+            settings_checksum?: string | null;
+            contains_code?: boolean;
+            requires_code_download?: boolean;
+        };
+        Page_PipelineBuildResponse_: {
+            index: number;
+            max_size: number;
+            total_pages: number;
+            total: number;
+            items: components["schemas"]["PipelineBuildResponse"][];
+        };
+        /** @description project-scoped: `project` (UUID) is required, and `project_name_or_id` overrides it */
+        PipelineBuildRequest: {
+            /** Format: uuid */
+            project: string;
+            /** Format: uuid */
+            pipeline?: string | null;
+            /** Format: uuid */
+            stack?: string | null;
+            /** @description key → image */
+            images?: {
+                [key: string]: components["schemas"]["PipelineBuildImage"];
+            };
+            /** @description true means the images are not in a registry (not runnable) */
+            is_local?: boolean;
+            contains_code?: boolean;
+            zenml_version?: string | null;
+            python_version?: string | null;
+            checksum?: string | null;
+            stack_checksum?: string | null;
+            duration?: number | null;
+            /** @description set by the server */
+            user?: string | null;
         };
         PipelineRunResponse: {
             /** Format: uuid */
@@ -1494,7 +1670,14 @@ export interface components {
                 "application/json": components["schemas"]["ErrorBody"];
             };
         };
-        /** @description `{"detail": ["KeyError" | "ZenKeyError" | "DoesNotExistException", msg]}`; the catch-all for unknown paths (e.g. a trailing slash) has no body */
+        /**
+         * @description Either `{"detail": ["KeyError" | "ZenKeyError" | "DoesNotExistException", msg]}` (an unknown id
+         *     or name), or NO body at all (no content type either): the catch-all
+         *     `GET /api/{invalid_api_path:path}` answers an unknown path, e.g. one with a trailing slash,
+         *     with an empty 404 (API.md §2.5); a route the server did not register (the snapshot trigger
+         *     on a plain OSS server) is a 404 too. OpenAPI cannot mark response content optional, so the
+         *     content below describes the 404 *when a body is sent*; clients must accept an empty 404.
+         */
         NotFound: {
             headers: {
                 [name: string]: unknown;
@@ -1503,7 +1686,7 @@ export interface components {
                 "application/json": components["schemas"]["ErrorBody"];
             };
         };
-        /** @description `{"detail": ["EntityExistsError", msg]}` (duplicate name) */
+        /** @description `{"detail": [cls, msg]}` for a duplicate name; cls is `EntityExistsError`, `StackExistsError`, `StackComponentExistsError`, `SecretExistsError` or `DuplicateRunNameError` (a run name already used) */
         Conflict: {
             headers: {
                 [name: string]: unknown;
@@ -1600,6 +1783,46 @@ export interface operations {
             404: components["responses"]["NotFound"];
         };
     };
+    version: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The ZenML version, e.g. "0.97.0" */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                };
+            };
+        };
+    };
+    health: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The JSON string "OK" */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": "OK";
+                };
+            };
+        };
+    };
     token: {
         parameters: {
             query?: never;
@@ -1613,13 +1836,17 @@ export interface operations {
             };
         };
         responses: {
-            /** @description An access token */
+            /**
+             * @description An access token (`OAuthTokenResponse`), or, for the external grant (Pro) when no
+             *     `Authorization: Bearer` header is sent, an `OAuthRedirectResponse` pointing at the
+             *     external authenticator (API.md §1.1).
+             */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["OAuthTokenResponse"];
+                    "application/json": components["schemas"]["OAuthTokenResponse"] | components["schemas"]["OAuthRedirectResponse"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -1685,6 +1912,36 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            422: components["responses"]["UnprocessableEntity"];
+        };
+    };
+    create_project: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProjectRequest"];
+            };
+        };
+        responses: {
+            /** @description The created project */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            402: components["responses"]["PaymentRequired"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
             422: components["responses"]["UnprocessableEntity"];
         };
     };
@@ -2365,6 +2622,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            422: components["responses"]["UnprocessableEntity"];
         };
     };
     download_artifact_data: {
@@ -2394,6 +2652,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            /** @description no `token` query param, or an artifact version id that is not a UUID */
+            422: components["responses"]["UnprocessableEntity"];
         };
     };
     list_model_version_artifact_links: {
@@ -2841,6 +3101,39 @@ export interface operations {
             422: components["responses"]["UnprocessableEntity"];
         };
     };
+    create_pipeline_snapshot: {
+        parameters: {
+            query?: {
+                /** @description overrides the body's `project` */
+                project_name_or_id?: components["parameters"]["ProjectNameOrIdQuery"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PipelineSnapshotRequest"];
+            };
+        };
+        responses: {
+            /** @description The created snapshot */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PipelineSnapshotResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["UnprocessableEntity"];
+        };
+    };
     get_pipeline_snapshot: {
         parameters: {
             query?: {
@@ -2932,9 +3225,93 @@ export interface operations {
             402: components["responses"]["PaymentRequired"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             422: components["responses"]["UnprocessableEntity"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["ServerError"];
+        };
+    };
+    list_pipeline_builds: {
+        parameters: {
+            query?: {
+                /** @description 1-based page number */
+                page?: components["parameters"]["Page"];
+                /** @description page size (1 to 10000) */
+                size?: components["parameters"]["Size"];
+                /** @description "<column>", "asc:<column>" or "desc:<column>" */
+                sort_by?: components["parameters"]["SortBy"];
+                /** @description `and` or `or` */
+                logical_operator?: components["parameters"]["LogicalOperator"];
+                /** @description include `metadata` for every item (slower) */
+                hydrate?: components["parameters"]["HydrateList"];
+                /** @description project name or UUID; always send it on project-scoped lists */
+                project?: components["parameters"]["ProjectFilter"];
+                id?: components["parameters"]["IdFilter"];
+                pipeline_id?: string;
+                stack_id?: string;
+                container_registry_id?: string;
+                is_local?: boolean;
+                contains_code?: boolean;
+                zenml_version?: string;
+                python_version?: string;
+                checksum?: string;
+                stack_checksum?: string;
+                duration?: number | string;
+                /** @description user name or UUID */
+                user?: components["parameters"]["UserFilter"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of pipeline builds */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_PipelineBuildResponse_"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["UnprocessableEntity"];
+        };
+    };
+    create_pipeline_build: {
+        parameters: {
+            query?: {
+                /** @description overrides the body's `project` */
+                project_name_or_id?: components["parameters"]["ProjectNameOrIdQuery"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PipelineBuildRequest"];
+            };
+        };
+        responses: {
+            /** @description The created build */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PipelineBuildResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["UnprocessableEntity"];
         };
     };
     get_pipeline_build: {
@@ -3078,6 +3455,52 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            422: components["responses"]["UnprocessableEntity"];
+        };
+    };
+    list_run_steps_of_run: {
+        parameters: {
+            query?: {
+                /** @description 1-based page number */
+                page?: components["parameters"]["Page"];
+                /** @description page size (1 to 10000) */
+                size?: components["parameters"]["Size"];
+                /** @description "<column>", "asc:<column>" or "desc:<column>" */
+                sort_by?: components["parameters"]["SortBy"];
+                /** @description `and` or `or` */
+                logical_operator?: components["parameters"]["LogicalOperator"];
+                /** @description include `metadata` for every item (slower) */
+                hydrate?: components["parameters"]["HydrateList"];
+                id?: components["parameters"]["IdFilter"];
+                /** @description exact name, or "<op>:<value>" (e.g. equals:, contains:) */
+                name?: components["parameters"]["NameFilter"];
+                /** @description an ExecutionStatus value */
+                status?: string;
+                /** @description user name or UUID */
+                user?: components["parameters"]["UserFilter"];
+            };
+            header?: never;
+            path: {
+                run_id: components["parameters"]["RunIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of step runs */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_StepRunResponse_"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["UnprocessableEntity"];
         };
     };
     list_run_steps: {
@@ -3193,6 +3616,34 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             409: components["responses"]["Conflict"];
+            422: components["responses"]["UnprocessableEntity"];
+        };
+    };
+    get_tag: {
+        parameters: {
+            query?: {
+                hydrate?: components["parameters"]["HydrateGet"];
+            };
+            header?: never;
+            path: {
+                tag_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The tag */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TagResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             422: components["responses"]["UnprocessableEntity"];
         };
     };
