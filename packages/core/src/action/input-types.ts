@@ -106,3 +106,53 @@ export function httpUrl(extra: Omit<InputSpec<string>, 'schema'> = {}): InputSpe
     extra,
   );
 }
+
+/** One of a fixed set of words, with a default. */
+export function oneOf<const T extends string>(values: readonly T[], def: T, extra: Omit<InputSpec<T>, 'schema' | 'default'> = {}): InputSpec<T> {
+  return spec(
+    z
+      .string()
+      .optional()
+      .transform((v, ctx): T => {
+        if (v === undefined || v.trim() === '') return def;
+        const t = v.trim();
+        if ((values as readonly string[]).includes(t)) return t as T;
+        ctx.addIssue({ code: 'custom', message: `must be one of ${values.join(', ')} (got '${t.slice(0, 40)}')` });
+        return z.NEVER;
+      }),
+    { ...extra, default: def },
+  );
+}
+
+/** A list written one per line or comma-separated (as actions/cache's `path`); empty → undefined. */
+export function stringList(extra: Omit<InputSpec<string[] | undefined>, 'schema'> = {}): InputSpec<string[] | undefined> {
+  return spec(
+    z
+      .string()
+      .optional()
+      .transform((v) => {
+        const items = (v ?? '')
+          .split(/[\n,]/)
+          .map((s) => s.trim())
+          .filter((s) => s !== '');
+        return items.length > 0 ? [...new Set(items)] : undefined;
+      }),
+    extra,
+  );
+}
+
+/** A required, trimmed value checked by `check` (returns a problem, or undefined when fine). */
+export function checkedString(check: (v: string) => string | undefined, extra: Omit<InputSpec<string>, 'schema'> = {}): InputSpec<string> {
+  return spec(
+    requiredText.transform((v, ctx) => {
+      const t = v.trim();
+      const problem = t === '' ? 'is required' : check(t);
+      if (problem) {
+        ctx.addIssue({ code: 'custom', message: problem });
+        return z.NEVER;
+      }
+      return t;
+    }),
+    extra,
+  );
+}
