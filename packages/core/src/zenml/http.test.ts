@@ -32,6 +32,29 @@ describe('retrying fetch (fake transport, fake clock)', () => {
     expect(new Set(f.calls.map((c) => c.body))).toEqual(new Set(['{"a":1}']));
   });
 
+  it('does not re-send a creating POST after an ambiguous failure, which could make a duplicate', async () => {
+    for (const failure of [netError('ECONNRESET'), netError('ETIMEDOUT'), json(502, {}), json(504, {})]) {
+      const clock = fakeClock();
+      const f = fakeFetch((_, n) => (n === 1 ? failure : json(200, {})));
+      const fetch = createRetryingFetch({ fetch: f.fetch, ...clock });
+      const outcome = await fetch(`${SERVER}/api/v1/model_versions`, { method: 'POST', body: '{}' }).then(
+        (r) => r.status,
+        (e: unknown) => (e instanceof TransientError ? 'transient' : e),
+      );
+      expect(f.calls).toHaveLength(1);
+      expect([502, 504, 'transient']).toContain(outcome);
+    }
+  });
+
+  it('re-sends a creating POST when the server cannot have seen it (refused, 429, 503)', async () => {
+    const clock = fakeClock();
+    const failures: Array<Response | Error> = [netError('ECONNREFUSED'), json(429, {}), json(503, {})];
+    const f = fakeFetch((_, n) => failures[n - 1] ?? json(200, {}));
+    const res = await createRetryingFetch({ fetch: f.fetch, ...clock })(`${SERVER}/api/v1/model_versions`, { method: 'POST', body: '{}' });
+    expect(res.status).toBe(200);
+    expect(f.calls).toHaveLength(4);
+  });
+
   it('honours Retry-After on 429 (seconds and HTTP-date)', async () => {
     const clock = fakeClock(Date.parse('Wed, 25 Nov 2026 11:37:16 GMT'));
     const f = fakeFetch((_, n) =>

@@ -12,6 +12,7 @@ import {
   type Clock,
   decideRetry,
   formatSeconds,
+  mayResend,
   networkErrorCode,
   parseRetryAfter,
   resolveRetryOptions,
@@ -114,14 +115,15 @@ export function createRetryingFetch(opts: HttpOptions = {}): FetchLike {
 
       let response: Response;
       try {
-        response = await baseFetch(request);
+        response = await buffered(await baseFetch(request));
       } catch (err) {
         clearTimeout(timer);
         if (callerSignal?.aborted) throw err;
         const code = timeout.signal.aborted ? ATTEMPT_TIMEOUT_CODE : networkErrorCode(err);
         if (code === undefined && !looksLikeNetworkFailure(err)) throw err;
         failFastOnConfigError(code, origin, inputName, err);
-        const retryable = code !== undefined && RETRYABLE_NETWORK_CODES.has(code);
+        const retryable =
+          code !== undefined && RETRYABLE_NETWORK_CODES.has(code) && mayResend(template.method, new URL(template.url).pathname, { code });
         const decision = retryable
           ? decideRetry({ attempt, startedAt, now: clock.now(), opts: policy, random: clock.random })
           : undefined;
@@ -137,6 +139,7 @@ export function createRetryingFetch(opts: HttpOptions = {}): FetchLike {
       clearTimeout(timer);
 
       if (!RETRYABLE_STATUSES.has(response.status)) return response;
+      if (!mayResend(template.method, new URL(template.url).pathname, { status: response.status })) return response;
 
       const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), clock.now());
       const decision = decideRetry({ attempt, startedAt, now: clock.now(), opts: policy, random: clock.random, retryAfterMs });
@@ -153,6 +156,19 @@ export function createRetryingFetch(opts: HttpOptions = {}): FetchLike {
       await clock.sleep(decision.delayMs);
     }
   };
+}
+
+/**
+ * API answers (JSON, text, HTML error pages) are small: reading them inside the attempt makes a
+ * connection cut mid-body a network failure that the policy handles, instead of a stray
+ * "terminated" error after the response was handed over. Downloads (archives) stay streamed.
+ */
+async function buffered(response: Response): Promise<Response> {
+  const type = response.headers.get('content-type') ?? '';
+  if (type !== '' && !/json|text|html|xml/i.test(type)) return response;
+  const bytes = await response.arrayBuffer();
+  const nullBody = [101, 204, 205, 304].includes(response.status);
+  return new Response(nullBody ? null : bytes, { status: response.status, statusText: response.statusText, headers: response.headers });
 }
 
 /** Credentials this request itself carries: its Bearer token and any token-like query values. */

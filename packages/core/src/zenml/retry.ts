@@ -78,15 +78,13 @@ function seconds(env: Readonly<Record<string, string | undefined>>, name: string
 /** The code our own per-attempt timeout carries. */
 export const ATTEMPT_TIMEOUT_CODE = 'ATTEMPT_TIMEOUT';
 
-/** Statuses that mean "the server did not handle this request, try again later". */
+/** Statuses that mean "the server did not handle this request, try again later" (502/504 only probably: see mayResend). */
 export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([429, 502, 503, 504]);
 
 /**
- * Network failures worth another attempt. On a POST, ECONNREFUSED means nothing was sent; a reset
- * or timeout mid-request means the server may or may not have processed it. We retry those too,
- * deliberately: every write the suite makes is idempotent by design (links return the existing
- * link, updates set absolute values, creates are preceded by a lookup and a 409 is handled as
- * "already there"), so a duplicate is harmless while a spurious failure fails a deployment.
+ * Network failures worth another attempt. Whether a *write* may be re-sent after one of them is
+ * decided by `mayResend`: ECONNREFUSED means nothing was sent, but a reset or timeout mid-request
+ * means the server may have processed it.
  */
 export const RETRYABLE_NETWORK_CODES: ReadonlySet<string> = new Set([
   'ECONNRESET',
@@ -183,4 +181,28 @@ export function decideRetry(args: {
 export function formatSeconds(ms: number): string {
   const s = ms / 1000;
   return `${s < 10 ? s.toFixed(1) : Math.round(s)}s`;
+}
+
+/** Failures after which the server cannot have processed the request. */
+const NOT_PROCESSED_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
+const NOT_PROCESSED_STATUSES: ReadonlySet<number> = new Set([429, 503]);
+
+/**
+ * POSTs that are safe to send twice: the login exchange, links that return the existing link,
+ * append-only metadata whose latest value wins, and tag attachments.
+ */
+const IDEMPOTENT_POST = /^\/api\/v1\/(login|model_version_artifacts|model_version_pipeline_runs|run-metadata|tag_resources(\/batch)?)$|^\/auth\/login$/;
+
+/**
+ * May a request that failed this way be sent again? Reads, PUTs (absolute values) and DELETEs
+ * always may. A creating POST after an ambiguous failure (reset, timeout, 502/504) may not:
+ * the server may already have created the entity, and a second one (a duplicate model version)
+ * is worse than a failed step that a re-run completes — the actions look up before they create.
+ */
+export function mayResend(method: string, path: string, failure: { code?: string; status?: number }): boolean {
+  const m = method.toUpperCase();
+  if (m !== 'POST' && m !== 'PATCH') return true;
+  if (IDEMPOTENT_POST.test(path)) return true;
+  if (failure.code !== undefined) return NOT_PROCESSED_CODES.has(failure.code);
+  return failure.status !== undefined && NOT_PROCESSED_STATUSES.has(failure.status);
 }
