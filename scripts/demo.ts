@@ -1,35 +1,81 @@
 /**
- * `npm run demo`: the main job on embedded defaults. Starts a local ZenML-compatible server and
- * runs the committed action bundles against it exactly as a runner would, printing each step's
- * job summary. Exit code 0 only when every step did what it should.
+ * `npm run demo`: the main job on embedded defaults. Starts two local ZenML-compatible servers,
+ * "dev-staging" and "production", seeds a trained model version in dev-staging (real files in a
+ * local artifact store, metrics, a pipeline run with a git commit), then runs the committed
+ * action bundles against them exactly as a runner would, in the order of the release workflow,
+ * printing each step's job summary. Exit code 0 only when every step did what it should.
  *
- * It grows with the suite: today it runs zenml-login; export, gate, import and promotion join it
- * as those actions land.
+ * It grows with the suite: the gate, promote, run-snapshot and rollback steps join as they land.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { resetTokenCache, ZenmlClient } from '@mlops-actions/core';
 import { startTestServer } from '@mlops-actions/zenml-test-server';
 import { runBundle, type BundleRun } from '../test/harness/run-bundle.js';
+import { seedTrainedModel } from '../test/harness/trained-model.js';
 import { renderForTerminal } from './render-summary.js';
 
 const started = Date.now();
-const devStaging = await startTestServer({ name: 'dev-staging' });
+const [devStaging, production] = await Promise.all([startTestServer({ name: 'dev-staging' }), startTestServer({ name: 'production', mode: 'pro' })]);
+const exchange = mkdtempSync(join(tmpdir(), 'mlops-demo-exchange-'));
+const github = { GITHUB_ACTOR: 'demo-maintainer', GITHUB_REPOSITORY: 'acme/readmission', GITHUB_RUN_ID: '1', GITHUB_SHA: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678' };
 let failed = false;
 
-function report(step: string, run: BundleRun, expect: (r: BundleRun) => string | undefined): void {
-  const problem = run.code !== 0 ? `exit code ${run.code}: ${run.visibleStdout.split('\n').find((l) => l.startsWith('::error::')) ?? run.stderr}` : expect(run);
-  console.log(`\n━━ ${step} ${problem ? '✗' : '✓'} (${run.durationMs} ms)`);
+function step(name: string, run: BundleRun, check: (r: BundleRun) => string | undefined = () => undefined): BundleRun {
+  const error = run.visibleStdout.split('\n').find((l) => l.startsWith('::error::'));
+  const problem = run.code !== 0 ? `exit code ${run.code}: ${error ?? run.stderr.trim()}` : check(run);
+  console.log(`\n━━ ${name} ${problem ? '✗' : '✓'} (${run.durationMs} ms)`);
   console.log(renderForTerminal(run.summary));
-  if (Object.keys(run.outputs).length > 0) console.log('outputs:', run.outputs);
   if (problem) {
     failed = true;
     console.log(`  problem: ${problem}`);
   }
+  return run;
 }
 
 try {
-  const login = await runBundle('zenml-login', { 'server-url': devStaging.url, 'api-key': devStaging.apiKey, project: 'default', stack: 'default' });
-  report('zenml-login → dev-staging', login, (r) => (r.exportedEnv.ZENML_ACTIVE_PROJECT_ID ? undefined : 'ZENML_ACTIVE_PROJECT_ID was not exported'));
+  const trained = seedTrainedModel(devStaging);
+  console.log(`dev-staging ${devStaging.url}: trained ${trained.model} (staging), production ${production.url}, exchange file://${exchange}`);
+
+  const devLogin = step('zenml-login → dev-staging', await runBundle('zenml-login', { 'server-url': devStaging.url, 'api-key': devStaging.apiKey, stack: 'default' }, { env: github }));
+  // Later steps read the server and key zenml-login exported, as they would in a workflow job.
+  const exp = step(
+    'export-model (dev-staging → exchange)',
+    await runBundle('export-model', { model: trained.model, version: 'staging', exchange: `file://${exchange}` }, { env: { ...github, ...devLogin.exportedEnv } }),
+    (r) => (r.outputs['artifact-count'] === '2' ? undefined : `expected 2 artifacts, got ${r.outputs['artifact-count']}`),
+  );
+
+  const prodLogin = step('zenml-login → production', await runBundle('zenml-login', { 'server-url': production.url, 'api-key': production.apiKey }, { env: github }));
+  step(
+    'import-model (exchange → production, stage production)',
+    await runBundle('import-model', { manifest: exp.outputs['manifest-uri'] ?? '', stage: 'production' }, { env: { ...github, ...prodLogin.exportedEnv } }),
+    (r) => (r.outputs.stage === 'production' && r.outputs.created === 'true' ? undefined : `stage ${r.outputs.stage}, created ${r.outputs.created}`),
+  );
+
+  // What production now holds, as its REST API reports it.
+  resetTokenCache();
+  const client = new ZenmlClient({ serverUrl: production.url, apiKey: production.apiKey });
+  const { data: versions } = await client.api.GET('/api/v1/model_versions', {
+    params: { query: { model: trained.model, project: 'default', stage: 'production', hydrate: true } },
+  });
+  const mv = versions?.items[0];
+  const md = (mv?.metadata?.run_metadata ?? {}) as Record<string, unknown>;
+  console.log(`\n━━ production now serves ${trained.model} v${mv?.name} (${mv?.body?.stage})`);
+  for (const key of ['accuracy', 'f1', 'latency_ms', 'source_server_url', 'source_model_version', 'source_git_commit', 'source_pipeline_run_id', 'bundle_digest']) {
+    console.log(`  ${key.padEnd(24)} ${JSON.stringify(md[key])}`);
+  }
+  const chain = (md.promotion_chain ?? []) as { from: { model: string; version: string; serverUrl: string }; to?: { version: string; serverUrl: string }; actor?: string }[];
+  for (const hop of chain) console.log(`  promotion: ${hop.from.model} v${hop.from.version} @ ${hop.from.serverUrl} → v${hop.to?.version} @ ${hop.to?.serverUrl} by ${hop.actor}`);
+  const { data: avs } = await client.api.GET('/api/v1/artifact_versions', { params: { query: { project: 'default', model_version_id: mv?.id ?? '' } } });
+  for (const av of avs?.items ?? []) console.log(`  artifact: ${av.body?.artifact?.name} → ${av.body?.uri}`);
+  if (!mv || md.source_git_commit !== trained.gitCommit) {
+    failed = true;
+    console.log('  problem: production does not hold the promoted version with its lineage');
+  }
 } finally {
-  await devStaging.close();
+  await Promise.all([devStaging.close(), production.close()]);
+  rmSync(exchange, { recursive: true, force: true });
 }
 console.log(`\n${failed ? 'demo FAILED' : 'demo passed'} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 process.exit(failed ? 1 : 0);

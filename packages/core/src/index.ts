@@ -6,3 +6,8 @@ export * from './login/summary.js';
 export * from './exchange/index.js';
 export * from './manifest/index.js';
 export * from './transfer/progress.js';
+export * from './export/index.js';
+export * from './import/index.js';
+export * from './summaries/promotion.js';
+export * from './promotion/manifest-source.js';
+export * from './handoff/index.js';

@@ -127,6 +127,31 @@ describe('file:// exchange store', () => {
     expect(await listAll(store, '')).toEqual([]);
   });
 
+  it('move: link then unlink, empty source folders pruned; identical destination → written:false; different → refused', async () => {
+    await store.put('m/.staging/id/artifacts/a/x/f.bin', Buffer.from('one'));
+    await store.put('m/.staging/id/artifacts/a/keep', Buffer.from('k'));
+    const r = await store.move!('m/.staging/id/artifacts/a/x/f.bin', 'm/d1/artifacts/a/x/f.bin');
+    expect(r).toEqual({ key: 'm/d1/artifacts/a/x/f.bin', size: 3, written: true });
+    expect(readFileSync(join(root, 'm/d1/artifacts/a/x/f.bin'), 'utf8')).toBe('one');
+    expect(existsSync(join(root, 'm/.staging/id/artifacts/a/x'))).toBe(false);
+    expect(existsSync(join(root, 'm/.staging/id/artifacts/a/keep'))).toBe(true);
+
+    // Identical object already there (e.g. a crash between link and unlink): the source just goes.
+    await store.put('s/g.bin', Buffer.from('one'));
+    expect(await store.move!('s/g.bin', 'm/d1/artifacts/a/x/f.bin')).toEqual({ key: 'm/d1/artifacts/a/x/f.bin', size: 3, written: false });
+    expect(existsSync(join(root, 's'))).toBe(false);
+
+    // Different content: nothing overwritten, source kept.
+    await store.put('s/h.bin', Buffer.from('two'));
+    await expect(store.move!('s/h.bin', 'm/d1/artifacts/a/x/f.bin')).rejects.toThrow(/already exists with different content.*refusing to overwrite/);
+    expect(readFileSync(join(root, 'm/d1/artifacts/a/x/f.bin'), 'utf8')).toBe('one');
+    expect(readFileSync(join(root, 's/h.bin'), 'utf8')).toBe('two');
+
+    await expect(store.move!('s/missing', 'x/y')).rejects.toThrow(/s\/missing: no such object/);
+    await expect(store.move!('s/h.bin', '../escape')).rejects.toThrow(IntegrityError);
+    expect(filesUnder(root)).toEqual(['m/.staging/id/artifacts/a/keep', 'm/d1/artifacts/a/x/f.bin', 's/h.bin']);
+  });
+
   it('lists by string prefix, in key order', async () => {
     for (const k of ['m/v1/b', 'm/v1/a', 'm/v10/a', 'm/v1.txt', 'n/x', 'm/v2/c/d']) await store.put(k, Buffer.from(k));
     expect((await listAll(store, '')).map((o) => o.key)).toEqual(['m/v1.txt', 'm/v1/a', 'm/v1/b', 'm/v10/a', 'm/v2/c/d', 'n/x']);

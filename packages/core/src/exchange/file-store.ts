@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { constants, createWriteStream, type Stats } from 'node:fs';
-import { link, lstat, mkdir, open, readdir, rename, rm, unlink } from 'node:fs/promises';
+import { link, lstat, mkdir, open, readdir, rename, rm, rmdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { once } from 'node:events';
@@ -15,7 +15,7 @@ import { pipeline } from 'node:stream';
 import { IntegrityError } from '../errors.js';
 import { checkKey, checkPrefix, keyProblem } from './keys.js';
 import { checkExpectedSize, normaliseSha256, sha256Of, streamInto, VerifyingStream } from './streams.js';
-import type { ExchangeStore, GetOptions, ObjectInfo, PutOptions, PutResult } from './types.js';
+import type { ExchangeStore, GetOptions, MoveResult, ObjectInfo, PutOptions, PutResult } from './types.js';
 
 /** Temp files of in-progress writes; never listed. */
 const TEMP_NAME = /^\.exchange-[0-9a-f]{16}\.partial$/;
@@ -227,6 +227,77 @@ export class FileExchangeStore implements ExchangeStore {
       await unlink(path);
     } catch (e) {
       if (errCode(e) !== 'ENOENT') throw e;
+    }
+  }
+
+  /**
+   * link(2) to the destination (fails instead of overwriting), then unlink the source, then remove
+   * the source's directories left empty below the part of the path both keys share.
+   */
+  async move(fromKey: string, toKey: string): Promise<MoveResult> {
+    const from = await this.pathOf(fromKey, false);
+    const st = from === undefined ? undefined : await this.lstatObject(fromKey, from);
+    if (from === undefined || !st?.isFile()) throw new IntegrityError(`${this.what(fromKey)}: no such object.`);
+    if (checkKey(toKey) === fromKey) return { key: toKey, size: st.size, written: false };
+    const to = (await this.pathOf(toKey, true)) as string;
+    try {
+      await link(from, to);
+    } catch (e) {
+      const code = errCode(e);
+      if (code === 'EEXIST') return this.moveOntoExisting(fromKey, from, toKey, to);
+      if (!code || !NO_HARDLINKS.has(code)) throw e;
+      // No hard links here: check then rename (a concurrent writer of the same key could race us).
+      if (await this.lstatObject(toKey, to)) return this.moveOntoExisting(fromKey, from, toKey, to);
+      await rename(from, to);
+      await this.pruneEmptyDirs(fromKey, toKey);
+      return { key: toKey, size: st.size, written: true };
+    }
+    await this.unlinkQuietly(from);
+    await this.pruneEmptyDirs(fromKey, toKey);
+    return { key: toKey, size: st.size, written: true };
+  }
+
+  /** The destination exists: identical → drop the source; different → IntegrityError, nothing touched. */
+  private async moveOntoExisting(fromKey: string, from: string, toKey: string, to: string): Promise<MoveResult> {
+    const theirs = await this.openObject(toKey, to);
+    if (!theirs) throw new IntegrityError(`${this.what(toKey)} exists and is not a regular file; refusing to overwrite.`);
+    const ours = await this.openObject(fromKey, from);
+    if (!ours) {
+      theirs.stream.destroy();
+      throw new IntegrityError(`${this.what(fromKey)}: no such object.`);
+    }
+    const [a, b] = await Promise.all([sha256Of(ours.stream), sha256Of(theirs.stream)]);
+    if (a.sha256 !== b.sha256 || a.size !== b.size) {
+      throw new IntegrityError(
+        `${this.what(toKey)} already exists with different content (sha256 ${b.sha256}, ${b.size} bytes; ` +
+          `${this.what(fromKey)}: ${a.sha256}, ${a.size} bytes); refusing to overwrite.`,
+      );
+    }
+    await this.unlinkQuietly(from);
+    await this.pruneEmptyDirs(fromKey, toKey);
+    return { key: toKey, size: a.size, written: false };
+  }
+
+  private async unlinkQuietly(path: string): Promise<void> {
+    try {
+      await unlink(path);
+    } catch (e) {
+      if (errCode(e) !== 'ENOENT') throw e;
+    }
+  }
+
+  /** Removes `fromKey`'s parent directories while empty, up to the directory both keys share. */
+  private async pruneEmptyDirs(fromKey: string, toKey: string): Promise<void> {
+    const src = fromKey.split('/').slice(0, -1);
+    const dst = toKey.split('/').slice(0, -1);
+    let shared = 0;
+    while (shared < src.length && shared < dst.length && src[shared] === dst[shared]) shared++;
+    for (let depth = src.length; depth > shared; depth--) {
+      try {
+        await rmdir(join(this.root, ...src.slice(0, depth)));
+      } catch {
+        return; // not empty (or already gone): stop climbing
+      }
     }
   }
 

@@ -132,6 +132,25 @@ describe('gs:// exchange store (GCS emulator)', () => {
     await expect(src.copyTo!('missing.bin', dst, 'x.bin')).rejects.toThrow(/missing\.bin: no such object/);
   });
 
+  it('move: server-side copy then delete; identical destination → written:false; different → refused, source kept', async () => {
+    const store = await open();
+    const body = Buffer.from('staged bytes '.repeat(500));
+    await store.put('m/.staging/id/f.bin', body);
+    const r = await store.move!('m/.staging/id/f.bin', 'm/d1/f.bin');
+    expect(r).toEqual({ key: 'm/d1/f.bin', size: body.length, written: true });
+    expect(await store.stat('m/.staging/id/f.bin')).toBeUndefined();
+    expect(await store.stat('m/d1/f.bin')).toEqual({ key: 'm/d1/f.bin', size: body.length, sha256: sha(body), md5: md5(body), crc32c: crc32c(body) });
+
+    await store.put('s/again.bin', body);
+    expect(await store.move!('s/again.bin', 'm/d1/f.bin')).toEqual({ key: 'm/d1/f.bin', size: body.length, written: false });
+    expect(await store.stat('s/again.bin')).toBeUndefined();
+
+    await store.put('s/other.bin', Buffer.from('other'));
+    await expect(store.move!('s/other.bin', 'm/d1/f.bin')).rejects.toThrow(/already exists with different content/);
+    expect(await store.exists('s/other.bin')).toBe(true);
+    await expect(store.move!('s/missing', 'x')).rejects.toThrow(/s\/missing: no such object/);
+  });
+
   it('get with a wrong expected digest → IntegrityError; wrong size fails up front', async () => {
     const store = await open();
     await store.put('k', Buffer.from('content'));

@@ -14,7 +14,7 @@ import { IntegrityError } from '../errors.js';
 import { checkKey, checkPrefix, describeKey, keyProblem, MAX_KEY_BYTES } from './keys.js';
 import { gcsStatus, wrapGcsError } from './gcs-errors.js';
 import { checkExpectedSize, normaliseSha256, SHA256_HEX, sha256Of, streamInto, VerifyingStream } from './streams.js';
-import type { ExchangeStore, GetOptions, ObjectInfo, PutOptions, PutResult } from './types.js';
+import type { ExchangeStore, GetOptions, MoveResult, ObjectInfo, PutOptions, PutResult } from './types.js';
 
 /** Uploads of known size up to this go in one request; larger or unknown sizes are resumable. */
 export const RESUMABLE_THRESHOLD = 8 * 1024 * 1024;
@@ -286,6 +286,52 @@ export class GcsExchangeStore implements ExchangeStore {
     copied ??= await dest.metadataOf(destKey, destName);
     if (!copied) throw new IntegrityError(`${dest.what(destKey)}: missing right after the copy.`);
     return dest.checkCopy(destKey, srcInfo, copied, 'differs from its source after the copy');
+  }
+
+  /**
+   * Server-side copy within the bucket (create-only), checked against the source's size, md5 and
+   * crc32c, then the source generation that was copied is deleted.
+   */
+  async move(fromKey: string, toKey: string): Promise<MoveResult> {
+    const name = this.objectName(fromKey);
+    const destName = this.objectName(toKey);
+    const src = await this.metadataOf(fromKey, name);
+    if (!src) throw new IntegrityError(`${this.what(fromKey)}: no such object.`);
+    const srcInfo = this.info(fromKey, src);
+    if (name === destName) return { key: toKey, size: srcInfo.size, written: false };
+    const problem = 'already exists with different content; refusing to overwrite';
+
+    let written = true;
+    const already = await this.metadataOf(toKey, destName);
+    if (already) {
+      this.checkCopy(toKey, srcInfo, already, problem);
+      written = false;
+    } else {
+      const gen = generationOf(src);
+      const srcFile = gen === undefined ? this.bucket.file(name) : this.bucket.file(name, { generation: gen });
+      let copied: FileMetadata | undefined;
+      try {
+        const [, resp] = await srcFile.copy(this.bucket.file(destName), { preconditionOpts: { ifGenerationMatch: 0 } });
+        copied = (resp as { resource?: FileMetadata } | undefined)?.resource;
+      } catch (e) {
+        if (gcsStatus(e) !== 412) throw this.wrap(e, 'move', fromKey);
+        copied = await this.metadataOf(toKey, destName);
+        if (!copied) throw new IntegrityError(`${this.what(toKey)}: the copy's precondition failed but there is no object; try again.`);
+        written = false;
+      }
+      copied ??= await this.metadataOf(toKey, destName);
+      if (!copied) throw new IntegrityError(`${this.what(toKey)}: missing right after the copy.`);
+      this.checkCopy(toKey, srcInfo, copied, written ? 'differs from its source after the copy' : problem);
+    }
+    const gen = generationOf(src);
+    try {
+      await this.bucket.file(name).delete(gen === undefined ? {} : { ifGenerationMatch: gen });
+    } catch (e) {
+      const status = gcsStatus(e);
+      // 404: gone already; 412: replaced by a newer generation, which is not ours to delete.
+      if (status !== 404 && status !== 412) throw this.wrap(e, 'delete', fromKey);
+    }
+    return { key: toKey, size: srcInfo.size, written };
   }
 
   /** The copy's info, after checking its size, md5 (when both have one) and crc32c equal the source's. */

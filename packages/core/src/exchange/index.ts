@@ -1,4 +1,4 @@
-export type { ExchangeStore, GetOptions, ObjectInfo, OpenExchangeOptions, PutOptions, PutResult } from './types.js';
+export type { ExchangeStore, GetOptions, MoveResult, ObjectInfo, OpenExchangeOptions, PutOptions, PutResult } from './types.js';
 export { openExchange, DEFAULT_PARALLELISM } from './open.js';
 export { parseExchangeUri, bucketNameProblem, type ExchangeLocation } from './uri.js';
 export { checkKey, checkPrefix, keyProblem, MAX_KEY_BYTES } from './keys.js';

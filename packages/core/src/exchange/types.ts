@@ -22,6 +22,14 @@ export interface PutResult {
   written: boolean;
 }
 
+/** What `move` did. */
+export interface MoveResult {
+  key: string;
+  size: number;
+  /** false: an identical object was already at the destination; only the source was removed. */
+  written: boolean;
+}
+
 export interface PutOptions {
   expectedSha256?: string;
   expectedSize?: number;
@@ -60,6 +68,15 @@ export interface ExchangeStore {
   exists(key: string): Promise<boolean>;
   /** Removes the object; no error when it does not exist. */
   delete(key: string): Promise<void>;
+  /**
+   * Moves the object at `fromKey` to `toKey` in this store, never overwriting: an identical object
+   * already at `toKey` → the source is removed and `written: false`; a different one →
+   * IntegrityError, both left as they are. A missing source → IntegrityError. file:// publishes
+   * with link(2) then unlinks the source; gs:// copies server-side, checks the copy, then deletes
+   * the source. Optional so that wrappers and fakes need not implement it (fall back to
+   * get + put + delete).
+   */
+  move?(fromKey: string, toKey: string): Promise<MoveResult>;
   /**
    * Server-side copy between gs:// stores (no bytes through the runner). Returns the copy's info
    * and checks its md5/crc32c equal the source's (IntegrityError otherwise). Only when

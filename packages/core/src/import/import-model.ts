@@ -188,6 +188,7 @@ export async function importModel(client: ZenmlClient, req: ImportRequest): Prom
     promotionChain: promotionChainWithDestination(m, to),
     source: m.source,
     manifest: m,
+    project: dest.project.name,
     dryRun: false,
   };
 }
@@ -249,6 +250,7 @@ async function dryRun(
     promotionChain: promotionChainWithDestination(m, mv ? { ...to, versionName: mv.name ?? '' } : undefined),
     source: m.source,
     manifest: m,
+    project: dest.project.name,
     dryRun: true,
   };
 }

@@ -43,6 +43,8 @@ export interface ImportResult {
   modelVersionNumber: number;
   modelVersionName: string;
   model: string;
+  /** Destination project name. */
+  project: string;
   stage: string | null;
   /** false: the version made from this bundle already existed (found by bundle_digest), or a dry run. */
   created: boolean;

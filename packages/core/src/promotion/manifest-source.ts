@@ -1,0 +1,51 @@
+import { readFileSync } from 'node:fs';
+import { InputError } from '../errors.js';
+import { openExchange } from '../exchange/index.js';
+import { downloadManifestArtifact, isManifestUri } from '../handoff/index.js';
+import { manifestKey } from '../manifest/layout.js';
+import { MANIFEST_SCHEMA_VERSION } from '../manifest/schema.js';
+
+/**
+ * import-model's `manifest` input is either where the bundle's manifest is (a URI or path), or the
+ * name of the workflow artifact the export job uploaded. A workflow artifact holds the manifest
+ * only; the bytes stay in the exchange, so the bundle is found there by the digest the manifest
+ * names — and the manifest the reviewers approved must be the one in the exchange (importModel
+ * recomputes and compares the digest).
+ */
+export async function resolveManifestUri(opts: {
+  manifest: string;
+  exchange: string | undefined;
+  destDir: string;
+  log: (line: string) => void;
+}): Promise<string> {
+  if (isManifestUri(opts.manifest)) return opts.manifest;
+  if (!opts.exchange) {
+    throw new InputError('exchange', `is required when 'manifest' names a workflow artifact ('${opts.manifest}'): it says where the bundle's files are`);
+  }
+  const path = await downloadManifestArtifact({ name: opts.manifest, destDir: opts.destDir, log: opts.log });
+  const { model, digest } = manifestPointer(path, opts.manifest);
+  const store = await openExchange(opts.exchange);
+  return `${store.uri}/${manifestKey(model, digest)}`;
+}
+
+function manifestPointer(path: string, artifact: string): { model: string; digest: string } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    throw new InputError('manifest', `workflow artifact '${artifact}' does not hold a JSON manifest`);
+  }
+  const m = parsed as { schemaVersion?: unknown; bundleDigest?: unknown; model?: { name?: unknown } };
+  if (m.schemaVersion !== MANIFEST_SCHEMA_VERSION) {
+    throw new InputError('manifest', `workflow artifact '${artifact}' holds a manifest of schema version ${String(m.schemaVersion)}; this action reads ${MANIFEST_SCHEMA_VERSION}`);
+  }
+  if (typeof m.bundleDigest !== 'string' || !/^sha256:[0-9a-f]{64}$/.test(m.bundleDigest) || typeof m.model?.name !== 'string') {
+    throw new InputError('manifest', `workflow artifact '${artifact}' holds a manifest without a bundle digest and model name`);
+  }
+  return { model: m.model.name, digest: m.bundleDigest };
+}
+
+/** The workflow artifact name export-model uploads a model's manifest under, unless told otherwise. A .json name is stored as the raw file rather than a zip. */
+export function manifestArtifactName(model: string): string {
+  return `zenml-manifest-${model.replace(/[^A-Za-z0-9._-]/g, '_')}.json`;
+}
