@@ -5,9 +5,9 @@
  * action bundles against them exactly as a runner would, in the order of the release workflow,
  * printing each step's job summary. Exit code 0 only when every step did what it should.
  *
- * It grows with the suite: the gate, promote, run-snapshot and rollback steps join as they land.
+ * It grows with the suite: run-snapshot (batch inference) joins when it lands.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resetTokenCache, ZenmlClient } from '@mlops-actions/core';
@@ -19,7 +19,19 @@ import { renderForTerminal } from './render-summary.js';
 const started = Date.now();
 const [devStaging, production] = await Promise.all([startTestServer({ name: 'dev-staging' }), startTestServer({ name: 'production', mode: 'pro' })]);
 const exchange = mkdtempSync(join(tmpdir(), 'mlops-demo-exchange-'));
-const github = { GITHUB_ACTOR: 'demo-maintainer', GITHUB_REPOSITORY: 'acme/readmission', GITHUB_RUN_ID: '1', GITHUB_SHA: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678' };
+// The repository checkout: where the reviewed promotion policy lives.
+const workspace = mkdtempSync(join(tmpdir(), 'mlops-demo-workspace-'));
+writeFileSync(
+  join(workspace, 'promotion-policy.yml'),
+  ['version: 1', 'stages:', '  production:', '    rules:', '      - accuracy >= 0.90', '      - f1 >= 0.85', '      - latency_ms <= 120', '      - metric: f1', '        champion:', '          max-regression: 0.01', '    required-metadata: [dataset]', '    max-age: 30d', ''].join('\n'),
+);
+const github = {
+  GITHUB_ACTOR: 'demo-maintainer',
+  GITHUB_REPOSITORY: 'acme/readmission',
+  GITHUB_RUN_ID: '1',
+  GITHUB_SHA: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678',
+  GITHUB_WORKSPACE: workspace,
+};
 let failed = false;
 
 function step(name: string, run: BundleRun, check: (r: BundleRun) => string | undefined = () => undefined): BundleRun {
@@ -36,6 +48,9 @@ function step(name: string, run: BundleRun, check: (r: BundleRun) => string | un
 
 try {
   const trained = seedTrainedModel(devStaging);
+  // Production already serves an earlier version: the champion the candidate is compared with.
+  production.seed.model({ name: trained.model });
+  production.seed.modelVersion({ model: trained.model, stage: 'production', runMetadata: { accuracy: 0.925, f1: 0.88, latency_ms: 110 } });
   console.log(`dev-staging ${devStaging.url}: trained ${trained.model} (staging), production ${production.url}, exchange file://${exchange}`);
 
   const devLogin = step('zenml-login → dev-staging', await runBundle('zenml-login', { 'server-url': devStaging.url, 'api-key': devStaging.apiKey, stack: 'default' }, { env: github }));
@@ -47,10 +62,26 @@ try {
   );
 
   const prodLogin = step('zenml-login → production', await runBundle('zenml-login', { 'server-url': production.url, 'api-key': production.apiKey }, { env: github }));
+  const prodEnv = { ...github, ...prodLogin.exportedEnv };
   step(
-    'import-model (exchange → production, stage production)',
-    await runBundle('import-model', { manifest: exp.outputs['manifest-uri'] ?? '', stage: 'production' }, { env: { ...github, ...prodLogin.exportedEnv } }),
-    (r) => (r.outputs.stage === 'production' && r.outputs.created === 'true' ? undefined : `stage ${r.outputs.stage}, created ${r.outputs.created}`),
+    'gate-promotion (the bundle against the reviewed policy and production\'s champion)',
+    await runBundle('gate-promotion', { manifest: exp.outputs['manifest-uri'] ?? '', policy: 'promotion-policy.yml', 'target-stage': 'production' }, { env: prodEnv }),
+    (r) => (r.outputs.passed === 'true' ? undefined : 'the gate did not pass'),
+  );
+  const imp = step(
+    'import-model (exchange → production)',
+    await runBundle('import-model', { manifest: exp.outputs['manifest-uri'] ?? '' }, { env: prodEnv }),
+    (r) => (r.outputs.created === 'true' ? undefined : `created ${r.outputs.created}`),
+  );
+  step(
+    'promote (imported version → production, compare-and-swap on the current holder)',
+    await runBundle('promote', { model: trained.model, version: imp.outputs['model-version-number'] ?? '', 'to-stage': 'production', 'expected-current-version': '1' }, { env: prodEnv }),
+    (r) => (r.outputs['model-version-id'] === imp.outputs['model-version-id'] ? undefined : 'the imported version does not hold production'),
+  );
+  step(
+    'rollback --dry-run (what a 3 a.m. rollback would do)',
+    await runBundle('rollback', { model: trained.model, reason: 'demo: rehearse the rollback', 'dry-run': 'true' }, { env: prodEnv }),
+    (r) => (r.visibleStdout.includes('would roll back') ? undefined : 'no rollback plan printed'),
   );
 
   // What production now holds, as its REST API reports it.
@@ -76,6 +107,7 @@ try {
 } finally {
   await Promise.all([devStaging.close(), production.close()]);
   rmSync(exchange, { recursive: true, force: true });
+  rmSync(workspace, { recursive: true, force: true });
 }
 console.log(`\n${failed ? 'demo FAILED' : 'demo passed'} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 process.exit(failed ? 1 : 0);

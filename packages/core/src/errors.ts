@@ -5,8 +5,10 @@
  */
 
 /** Base class: `oneLine()` is what the user sees in the failed step. */
+export type ErrorKind = 'input' | 'api' | 'transient' | 'integrity' | 'rejected';
+
 export abstract class MlopsError extends Error {
-  abstract readonly kind: 'input' | 'api' | 'transient' | 'integrity';
+  abstract readonly kind: ErrorKind;
   oneLine(): string {
     return this.message.replace(/\s*\n\s*/g, ' ');
   }
@@ -71,6 +73,15 @@ export class IntegrityError extends MlopsError {
   constructor(message: string) {
     super(message);
     this.name = 'IntegrityError';
+  }
+}
+
+/** A policy said no: not a malfunction, a decision (the gate's reasons are the message). */
+export class RejectedError extends MlopsError {
+  readonly kind = 'rejected' as const;
+  constructor(message: string) {
+    super(message);
+    this.name = 'RejectedError';
   }
 }
 

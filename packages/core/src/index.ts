@@ -11,3 +11,7 @@ export * from './import/index.js';
 export * from './summaries/promotion.js';
 export * from './promotion/manifest-source.js';
 export * from './handoff/index.js';
+export * from './gate/index.js';
+export * from './github/index.js';
+export * from './promote/index.js';
+export * from './summaries/stage-change.js';

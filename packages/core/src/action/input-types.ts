@@ -156,3 +156,47 @@ export function checkedString(check: (v: string) => string | undefined, extra: O
     extra,
   );
 }
+
+/** An optional http(s) URL (see httpUrl); empty means not given. */
+export function optionalHttpUrl(extra: Omit<InputSpec<string | undefined>, 'schema'> = {}): InputSpec<string | undefined> {
+  const inner = httpUrl().schema;
+  return spec(
+    z
+      .string()
+      .optional()
+      .transform((v, ctx) => {
+        if (v === undefined || v.trim() === '') return undefined;
+        const parsed = inner.safeParse(v);
+        if (!parsed.success) {
+          ctx.addIssue({ code: 'custom', message: parsed.error.issues[0]?.message ?? 'must be an http(s) URL' });
+          return z.NEVER;
+        }
+        return parsed.data;
+      }),
+    extra,
+  );
+}
+
+/** "accuracy=0.01, f1=0.02" → { accuracy: 0.01, f1: 0.02 }; empty → undefined. */
+export function numberMap(extra: Omit<InputSpec<Record<string, number> | undefined>, 'schema'> = {}): InputSpec<Record<string, number> | undefined> {
+  return spec(
+    z
+      .string()
+      .optional()
+      .transform((v, ctx) => {
+        const parts = (v ?? '').split(/[\n,]/).map((s) => s.trim()).filter(Boolean);
+        if (parts.length === 0) return undefined;
+        const out: Record<string, number> = {};
+        for (const part of parts) {
+          const m = /^([A-Za-z_][\w.-]*)\s*=\s*(-?\d+(?:\.\d+)?(?:e-?\d+)?)$/i.exec(part);
+          if (!m) {
+            ctx.addIssue({ code: 'custom', message: `expected metric=number pairs such as "accuracy=0.01, f1=0.02" (got '${part.slice(0, 40)}')` });
+            return z.NEVER;
+          }
+          out[m[1] as string] = Number(m[2]);
+        }
+        return out;
+      }),
+    extra,
+  );
+}

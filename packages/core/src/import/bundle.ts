@@ -80,9 +80,25 @@ export async function readManifest(b: OpenedBundle): Promise<Manifest> {
   }
   const chunks: Buffer[] = [];
   for await (const c of await b.store.get(MANIFEST_FILE, { expectedSize: info.size })) chunks.push(c as Buffer);
+  const m = parseManifestText(Buffer.concat(chunks).toString('utf8'), where);
+  if (digestHex(m.bundleDigest) !== b.folder) {
+    throw new IntegrityError(
+      `Manifest ${where} is in folder '${b.folder}', but a bundle lives in the folder named after its digest (${digestHex(m.bundleDigest)}).`,
+    );
+  }
+  return m;
+}
+
+
+/**
+ * Parses and checks a manifest's text wherever it came from (a bundle, or the workflow artifact a
+ * gate reads): JSON, the schema version this release reads, the schema, and a digest that matches
+ * its own content.
+ */
+export function parseManifestText(text: string, where: string): Manifest {
   let json: unknown;
   try {
-    json = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    json = JSON.parse(text);
   } catch {
     throw new IntegrityError(`Manifest ${where} is not valid JSON.`);
   }
@@ -105,11 +121,6 @@ export async function readManifest(b: OpenedBundle): Promise<Manifest> {
   if (recomputed !== m.bundleDigest) {
     throw new IntegrityError(
       `Manifest ${where}: its bundleDigest ${m.bundleDigest} does not match its content (${recomputed}); it was changed after export.`,
-    );
-  }
-  if (digestHex(m.bundleDigest) !== b.folder) {
-    throw new IntegrityError(
-      `Manifest ${where} is in folder '${b.folder}', but a bundle lives in the folder named after its digest (${digestHex(m.bundleDigest)}).`,
     );
   }
   return m;

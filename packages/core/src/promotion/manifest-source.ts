@@ -3,7 +3,8 @@ import { InputError } from '../errors.js';
 import { openExchange } from '../exchange/index.js';
 import { downloadManifestArtifact, isManifestUri } from '../handoff/index.js';
 import { manifestKey } from '../manifest/layout.js';
-import { MANIFEST_SCHEMA_VERSION } from '../manifest/schema.js';
+import { MANIFEST_SCHEMA_VERSION, type Manifest } from '../manifest/schema.js';
+import { openBundle, parseManifestText, readManifest } from '../import/bundle.js';
 
 /**
  * import-model's `manifest` input is either where the bundle's manifest is (a URI or path), or the
@@ -48,4 +49,15 @@ function manifestPointer(path: string, artifact: string): { model: string; diges
 /** The workflow artifact name export-model uploads a model's manifest under, unless told otherwise. A .json name is stored as the raw file rather than a zip. */
 export function manifestArtifactName(model: string): string {
   return `zenml-manifest-${model.replace(/[^A-Za-z0-9._-]/g, '_')}.json`;
+}
+
+/**
+ * The manifest itself, for a step that needs the facts but not the bytes (the gate): read from the
+ * bundle when `manifest` is a URI, else from the workflow artifact of that name. Either way it is
+ * schema-checked and its digest recomputed.
+ */
+export async function loadManifest(opts: { manifest: string; destDir: string; log: (line: string) => void; storage?: unknown }): Promise<Manifest> {
+  if (isManifestUri(opts.manifest)) return readManifest(await openBundle(opts.manifest, opts.storage));
+  const path = await downloadManifestArtifact({ name: opts.manifest, destDir: opts.destDir, log: opts.log });
+  return parseManifestText(readFileSync(path, 'utf8'), `workflow artifact '${opts.manifest}'`);
 }

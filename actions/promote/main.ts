@@ -1,0 +1,95 @@
+import {
+  connectZenml,
+  gateManifest,
+  InputError,
+  judgeApprovals,
+  openExchange,
+  readRunApprovals,
+  RejectedError,
+  promoteAcrossServers,
+  promoteInServer,
+  promoteSummary,
+  runAction,
+  runContextFromEnv,
+} from '@mlops-actions/core';
+import { inputs } from './inputs.js';
+
+await runAction({
+  name: 'promote',
+  inputs,
+  async run(ctx) {
+    const i = ctx.inputs;
+    const dest = connectZenml(ctx, { serverUrl: i['server-url'], apiKey: i['api-key'] });
+    const run = runContextFromEnv(ctx.env);
+    const log = (l: string): void => ctx.info(l);
+    const approvals = i['require-approval'] ? await ctx.phase('Read the environment approvals of this run', readApprovals) : undefined;
+
+    if (i['source-server-url']) {
+      if (!i['source-api-key']) throw new InputError('source-api-key', 'is required with source-server-url (the source server’s service-account key, from a secret)');
+      if (!i.exchange) throw new InputError('exchange', 'is required for a cross-server promotion (file:///path or gs://bucket/prefix, or set MLOPS_EXCHANGE)');
+      if (i['from-stage']) throw new InputError('from-stage', 'is for in-server promotions; across servers, name the source version with version (a number, name or stage)');
+      const source = connectZenml(ctx, { serverUrl: i['source-server-url'], apiKey: i['source-api-key'] });
+      const exchange = await openExchange(i.exchange);
+      const gate = i.policy || i.thresholds ? gateManifest({ policy: i.policy, thresholds: i.thresholds, targetStage: i['to-stage'], workspace: ctx.env.GITHUB_WORKSPACE, log }) : undefined;
+      const r = await ctx.phase(`Promote ${i.model} from ${source.serverUrl} to ${i['to-stage']} on ${dest.serverUrl}`, () =>
+        promoteAcrossServers(source, dest, {
+          sourceProject: i['source-project'] ?? i.project,
+          model: i.model,
+          version: i.version ?? 'staging',
+          project: i.project,
+          exchange,
+          toStage: i['to-stage'],
+          force: i.force,
+          expectedCurrentVersion: i['expected-current-version'],
+          dryRun: i['dry-run'],
+          run,
+          approvals,
+          gate,
+          stackId: ctx.env.ZENML_ACTIVE_STACK_ID || undefined,
+          log,
+        }),
+      );
+      ctx.info(r.plan);
+      setOutputs(r);
+      ctx.summary(promoteSummary({ ...r, model: i.model, serverUrl: dest.serverUrl, bundleDigest: r.bundleDigest, sourceServerUrl: source.serverUrl }));
+      return;
+    }
+
+    const r = await ctx.phase(`Promote ${i.model} to ${i['to-stage']}`, () =>
+      promoteInServer(dest, {
+        project: i.project,
+        model: i.model,
+        version: i.version,
+        fromStage: i['from-stage'],
+        toStage: i['to-stage'],
+        force: i.force,
+        expectedCurrentVersion: i['expected-current-version'],
+        dryRun: i['dry-run'],
+        run,
+        approvals,
+        log,
+      }),
+    );
+    ctx.info(r.plan);
+    setOutputs(r);
+    ctx.summary(promoteSummary({ ...r, model: i.model, serverUrl: dest.serverUrl }));
+
+    /** The approvals that count, or a refusal: recorded on the promotion event as evidence. */
+    async function readApprovals(): Promise<unknown[]> {
+      const runId = Number(ctx.env.GITHUB_RUN_ID ?? '0');
+      const repository = ctx.env.GITHUB_REPOSITORY ?? '';
+      if (!runId || !repository) throw new InputError('require-approval', 'needs the workflow run (GITHUB_RUN_ID and GITHUB_REPOSITORY): it only works inside GitHub Actions');
+      const records = await readRunApprovals({ token: i['github-token'], repository, apiUrl: ctx.env.GITHUB_API_URL }, { runId, environment: i.environment });
+      const verdict = judgeApprovals(records, { actor: run.actor, refuseSelfApproval: i['refuse-self-approval'] });
+      if (!verdict.ok) throw new RejectedError(`Promotion refused: ${verdict.problem ?? 'no approval'}; nothing was changed.`);
+      for (const a of verdict.counted) ctx.info(`Approved by ${a.reviewer} for ${a.environment || 'this run'}${a.comment ? `: ${a.comment}` : ''}`);
+      return verdict.counted;
+    }
+
+    function setOutputs(r: { modelVersionId: string; previousVersionId?: string; stage: string }): void {
+      ctx.setOutput('model-version-id', r.modelVersionId);
+      ctx.setOutput('previous-version-id', r.previousVersionId ?? '');
+      ctx.setOutput('stage', r.stage);
+    }
+  },
+});
