@@ -1,6 +1,6 @@
 /** The manifest and the bundle digest's input, from the source facts and the files' records. */
 import type { RunContext } from '../action/github-context.js';
-import { artifactBundleDir, canonicalJson, computeBundleDigest, type DigestInput } from '../manifest/layout.js';
+import { artifactBundleDir, canonicalJson, computeBundleDigest, digestArtifacts, type DigestInput } from '../manifest/layout.js';
 import {
   MANIFEST_KIND,
   MANIFEST_SCHEMA_VERSION,
@@ -78,15 +78,7 @@ export function digestInput(v: VersionFacts, artifacts: ManifestArtifact[]): Dig
     model,
     metrics: v.metrics,
     metadata: v.metadata,
-    artifacts: artifacts.map(({ name, artifactVersionId, type, materializer, dataType, singleFile, files }) => ({
-      name,
-      artifactVersionId,
-      type,
-      materializer,
-      dataType,
-      singleFile,
-      files,
-    })),
+    artifacts: digestArtifacts(artifacts),
   };
 }
 

@@ -96,14 +96,19 @@ export function digestOfManifest(m: Manifest): string {
     model,
     metrics: m.metrics,
     metadata: m.metadata,
-    artifacts: m.artifacts.map(({ name, artifactVersionId, type, materializer, dataType, singleFile, files }) => ({
-      name,
-      artifactVersionId,
-      type,
-      materializer,
-      dataType,
-      singleFile,
-      files,
-    })),
+    artifacts: digestArtifacts(m.artifacts),
   });
+}
+
+/** The part of each artifact the digest covers (not its URI, tags or metadata: where and how it is labelled). */
+export function digestArtifacts(artifacts: Manifest['artifacts']): DigestInput['artifacts'] {
+  return artifacts.map(({ name, artifactVersionId, type, materializer, dataType, singleFile, files }) => ({
+    name,
+    artifactVersionId,
+    type,
+    materializer,
+    dataType,
+    singleFile,
+    files,
+  }));
 }

@@ -97,7 +97,7 @@ export function exportSummary(r: ExportSummaryInput): string {
     facts([
       ['Model', `${m.model.name} · version ${m.model.versionName} (#${m.model.versionNumber})${m.model.stage ? ` · ${m.model.stage}` : ''}`],
       ['Source', `${src.serverUrl} · project ${src.project}`],
-      ['Pipeline run', src.pipelineRunUrl ? `[${src.pipelineRunName ?? src.pipelineRunId}](${src.pipelineRunUrl})` : (src.pipelineRunName ?? src.pipelineRunId)],
+      ['Pipeline run', pipelineRunLink(m)],
       ['Git commit', src.gitCommit ? code(src.gitCommit) : undefined],
       ['Trained', src.trainingDate],
       ['Bundle', `${code(m.bundleDigest)} ${what}`],
@@ -105,13 +105,7 @@ export function exportSummary(r: ExportSummaryInput): string {
       ['Files', `${r.filesWritten} written, ${r.filesSkipped} already there${r.serverSideCopies ? `, ${r.serverSideCopies} copied server-side` : ''} · ${formatBytes(r.bytes)}`],
     ]) +
     '\n' +
-    heading('Metrics', 4) +
-    metricsTable(m.metrics) +
-    '\n' +
-    heading('Artifacts', 4) +
-    artifactsTable(m) +
-    '\n' +
-    chainTable(m.promotionChain)
+    contentSections(m, m.promotionChain)
   );
 }
 
@@ -166,20 +160,25 @@ export function importSummary(r: ImportSummaryInput): string {
       ['Outcome', outcome],
       ['Bundle', code(m.bundleDigest)],
       ['Git commit', src.gitCommit ? code(src.gitCommit) : undefined],
-      ['Pipeline run', src.pipelineRunUrl ? `[${src.pipelineRunName ?? src.pipelineRunId}](${src.pipelineRunUrl})` : (src.pipelineRunName ?? src.pipelineRunId)],
+      ['Pipeline run', pipelineRunLink(m)],
     ]) +
     '\n' +
-    heading('Metrics', 4) +
-    metricsTable(m.metrics) +
-    '\n' +
-    heading('Artifacts', 4) +
-    artifactsTable(m) +
-    '\n' +
-    chainTable(r.promotionChain)
+    contentSections(m, r.promotionChain)
   );
 }
 
-function hostOf(url: string): string {
+/** Metrics, artifacts and the promotion chain: what every bundle summary shows below its facts. */
+function contentSections(m: Manifest, chain: Manifest['promotionChain']): string {
+  return heading('Metrics', 4) + metricsTable(m.metrics) + '\n' + heading('Artifacts', 4) + artifactsTable(m) + '\n' + chainTable(chain);
+}
+
+function pipelineRunLink(m: Manifest): string | undefined {
+  const src = m.source;
+  const label = src.pipelineRunName ?? src.pipelineRunId;
+  return src.pipelineRunUrl ? `[${label}](${src.pipelineRunUrl})` : label;
+}
+
+export function hostOf(url: string): string {
   try {
     return new URL(url).host;
   } catch {

@@ -1,14 +1,14 @@
 import { code, facts, heading } from '../action/markdown.js';
 import type { PromoteResult, RollbackResult } from '../promote/types.js';
-import { promotionDiagram, shortDigest } from './promotion.js';
+import { hostOf, promotionDiagram, shortDigest } from './promotion.js';
 
 export function promoteSummary(r: PromoteResult & { model: string; serverUrl: string; bundleDigest?: string; sourceServerUrl?: string }): string {
   const outcome = r.dryRun ? `dry run: ${r.plan}; nothing changed` : r.changed ? 'promoted' : `v${r.version} already held ${r.stage}; nothing changed`;
   const nodes = r.sourceServerUrl
     ? [
-        { title: `source @ ${host(r.sourceServerUrl)}`, detail: r.model },
+        { title: `source @ ${hostOf(r.sourceServerUrl)}`, detail: r.model },
         { title: 'exchange', detail: shortDigest(r.bundleDigest) },
-        { title: `${r.stage} @ ${host(r.serverUrl)}`, detail: `${r.model} v${r.version}` },
+        { title: `${r.stage} @ ${hostOf(r.serverUrl)}`, detail: `${r.model} v${r.version}` },
       ]
     : [
         { title: r.previousVersion ? `${r.stage} (before)` : `${r.stage} (empty before)`, detail: r.previousVersion ? `${r.model} v${r.previousVersion} → archived` : '—' },
@@ -45,12 +45,4 @@ export function rollbackSummary(r: RollbackResult & { model: string; serverUrl: 
       ['Rolled back from', `v${r.rolledBackFrom.version} ${code(r.rolledBackFrom.id)}`],
     ])
   );
-}
-
-function host(url: string): string {
-  try {
-    return new URL(url).host;
-  } catch {
-    return url;
-  }
 }
