@@ -5,7 +5,6 @@
  * action bundles against them exactly as a runner would, in the order of the release workflow,
  * printing each step's job summary. Exit code 0 only when every step did what it should.
  *
- * It grows with the suite: run-snapshot (batch inference) joins when it lands.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -51,6 +50,12 @@ try {
   // Production already serves an earlier version: the champion the candidate is compared with.
   production.seed.model({ name: trained.model });
   production.seed.modelVersion({ model: trained.model, stage: 'production', runMetadata: { accuracy: 0.925, f1: 0.88, latency_ms: 110 } });
+  // Production's pinned batch-inference snapshot, built from the release commit (a Pro workspace runs it).
+  const prodStack = production.seed.stack({ name: 'gcp-prod', containerRegistry: true });
+  production.seed.pipeline({ name: 'batch_inference' });
+  const build = production.seed.build({ pipeline: 'batch_inference', stackId: prodStack.id });
+  production.seed.snapshot({ pipeline: 'batch_inference', stackId: prodStack.id, runnable: true, name: 'PROD_a1b2c3d', buildId: build, gitCommit: trained.gitCommit });
+  production.runs.autoProgress(['initializing', 'running', 'completed']);
   console.log(`dev-staging ${devStaging.url}: trained ${trained.model} (staging), production ${production.url}, exchange file://${exchange}`);
 
   const devLogin = step('zenml-login → dev-staging', await runBundle('zenml-login', { 'server-url': devStaging.url, 'api-key': devStaging.apiKey, stack: 'default' }, { env: github }));
@@ -77,6 +82,11 @@ try {
     'promote (imported version → production, compare-and-swap on the current holder)',
     await runBundle('promote', { model: trained.model, version: imp.outputs['model-version-number'] ?? '', 'to-stage': 'production', 'expected-current-version': '1' }, { env: prodEnv }),
     (r) => (r.outputs['model-version-id'] === imp.outputs['model-version-id'] ? undefined : 'the imported version does not hold production'),
+  );
+  step(
+    'run-snapshot (production batch inference, pinned snapshot)',
+    await runBundle('run-snapshot', { snapshot: 'PROD_a1b2c3d', pipeline: 'batch_inference', parameters: '{"batch_date": "2026-11-25"}', 'poll-interval': '1s' }, { env: prodEnv }),
+    (r) => (r.outputs.status === 'completed' ? undefined : `run status ${r.outputs.status}`),
   );
   step(
     'rollback --dry-run (what a 3 a.m. rollback would do)',

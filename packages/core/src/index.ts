@@ -15,3 +15,4 @@ export * from './gate/index.js';
 export * from './github/index.js';
 export * from './promote/index.js';
 export * from './summaries/stage-change.js';
+export * from './snapshot/index.js';

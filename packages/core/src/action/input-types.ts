@@ -1,3 +1,4 @@
+import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 
 /**
@@ -196,6 +197,32 @@ export function numberMap(extra: Omit<InputSpec<Record<string, number> | undefin
           out[m[1] as string] = Number(m[2]);
         }
         return out;
+      }),
+    extra,
+  );
+}
+
+/** A mapping written as YAML or JSON (JSON is YAML); empty → undefined. */
+export function yamlObject(extra: Omit<InputSpec<Record<string, unknown> | undefined>, 'schema'> = {}): InputSpec<Record<string, unknown> | undefined> {
+  return spec(
+    z
+      .string()
+      .optional()
+      .transform((v, ctx) => {
+        if (v === undefined || v.trim() === '') return undefined;
+        let parsed: unknown;
+        try {
+          parsed = parseYaml(v);
+        } catch (e) {
+          const line = (e as { linePos?: { line: number }[] }).linePos?.[0]?.line;
+          ctx.addIssue({ code: 'custom', message: `is not valid YAML or JSON${line ? ` (line ${line})` : ''}` });
+          return z.NEVER;
+        }
+        if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+          ctx.addIssue({ code: 'custom', message: 'must be a mapping of names to values, e.g. "batch_size: 512" or {"batch_size": 512}' });
+          return z.NEVER;
+        }
+        return parsed as Record<string, unknown>;
       }),
     extra,
   );

@@ -1,0 +1,45 @@
+/** Small JSON helpers over `client.fetch` (retries, auth and error mapping included). */
+import type { z } from 'zod';
+import { IntegrityError } from '../errors.js';
+import type { Query, ZenmlClient } from '../zenml/client.js';
+import { parseResponse } from '../zenml/schemas.js';
+
+async function readJson(res: Response, what: string): Promise<unknown> {
+  const text = await res.text();
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new IntegrityError(`Unexpected response from the ZenML server for ${what}: not JSON. Check that server-url points at a ZenML server.`);
+  }
+}
+
+export async function getJson<T>(client: ZenmlClient, path: string, query: Query, schema: z.ZodType<T>, what: string): Promise<T> {
+  const res = await client.fetch(client.url(path, query), { headers: { accept: 'application/json' } });
+  return parseResponse(schema, await readJson(res, what), what);
+}
+
+export async function sendJson<T>(
+  client: ZenmlClient,
+  method: 'POST' | 'PUT',
+  path: string,
+  body: unknown,
+  schema: z.ZodType<T>,
+  what: string,
+): Promise<T> {
+  const res = await client.fetch(client.url(path), {
+    method,
+    headers: { accept: 'application/json', 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return parseResponse(schema, await readJson(res, what), what);
+}
+
+/** First `n` items of a paginated list (stops fetching once it has them). */
+export async function firstItems<T>(client: ZenmlClient, path: string, query: Query, schema: z.ZodType<T>, n: number): Promise<T[]> {
+  const out: T[] = [];
+  for await (const it of client.paginate(path, { ...query, size: query.size ?? Math.min(Math.max(n, 1), 100) }, schema)) {
+    out.push(it);
+    if (out.length >= n) break;
+  }
+  return out;
+}
