@@ -1,11 +1,15 @@
 import {
   connectZenml,
   gateManifest,
+  gateSummary,
+  gateTally,
   InputError,
   judgeApprovals,
   openExchange,
   readRunApprovals,
+  recordGateReport,
   RejectedError,
+  runGate,
   promoteAcrossServers,
   promoteInServer,
   promoteSummary,
@@ -55,6 +59,28 @@ await runAction({
       return;
     }
 
+    // In-server promotion on a reviewed policy: the gate reads the candidate on the same server,
+    // its report is recorded on the candidate (passed or not), and a failed gate changes no stage.
+    let gate: { passed: boolean; summary: string } | undefined;
+    if (i.policy || i.thresholds) {
+      const candidateVersion = i.version ?? i['from-stage'] ?? '';
+      const report = await ctx.phase('Gate the candidate on the promotion policy', () =>
+        runGate({
+          candidate: { client: dest, project: i.project, model: i.model, version: candidateVersion },
+          policyFile: i.policy,
+          workspace: ctx.env.GITHUB_WORKSPACE,
+          thresholds: i.thresholds,
+          targetStage: i['to-stage'],
+          champion: { client: dest, project: i.project },
+          extras: {},
+          run,
+        }),
+      );
+      ctx.summary(gateSummary(report));
+      if (!i['dry-run'] && report.modelVersionId) await recordGateReport(dest, { project: i.project, modelVersionId: report.modelVersionId, report });
+      gate = { passed: report.passed, summary: gateTally(report) };
+    }
+
     const r = await ctx.phase(`Promote ${i.model} to ${i['to-stage']}`, () =>
       promoteInServer(dest, {
         project: i.project,
@@ -67,6 +93,7 @@ await runAction({
         dryRun: i['dry-run'],
         run,
         approvals,
+        gate,
         log,
       }),
     );
