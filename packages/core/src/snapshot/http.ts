@@ -1,17 +1,9 @@
 /** Small JSON helpers over `client.fetch` (retries, auth and error mapping included). */
 import type { z } from 'zod';
-import { IntegrityError } from '../errors.js';
 import type { Query, ZenmlClient } from '../zenml/client.js';
 import { parseResponse } from '../zenml/schemas.js';
+import { readJson } from '../zenml/read-json.js';
 
-async function readJson(res: Response, what: string): Promise<unknown> {
-  const text = await res.text();
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new IntegrityError(`Unexpected response from the ZenML server for ${what}: not JSON. Check that server-url points at a ZenML server.`);
-  }
-}
 
 export async function getJson<T>(client: ZenmlClient, path: string, query: Query, schema: z.ZodType<T>, what: string): Promise<T> {
   const res = await client.fetch(client.url(path, query), { headers: { accept: 'application/json' } });

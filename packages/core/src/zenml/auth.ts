@@ -4,8 +4,9 @@
  * module-level cache and concurrent callers share one in-flight login.
  */
 import { createHash } from 'node:crypto';
-import { IntegrityError, ZenmlApiError } from '../errors.js';
+import { ZenmlApiError } from '../errors.js';
 import { apiErrorFromResponse } from './error-body.js';
+import { readJson } from './read-json.js';
 import type { FetchLike } from './http.js';
 import { OAuthTokenResponseSchema, parseResponse, type OAuthTokenResponse } from './schemas.js';
 
@@ -143,12 +144,7 @@ export class ApiKeyAuth {
     const res = await this.cfg.fetch(url, { method: 'POST', headers, body: new URLSearchParams(form).toString() });
     if (!res.ok) throw await apiErrorFromResponse(res, 'POST', url, this.secrets());
     const what = `POST ${new URL(url).pathname}`;
-    let json: unknown;
-    try {
-      json = JSON.parse(await res.text());
-    } catch {
-      throw new IntegrityError(`Unexpected response from the ZenML server for ${what}: not JSON. Check that server-url points at a ZenML server.`);
-    }
+    const json = await readJson(res, what);
     // Mask first: nothing below may see an unmasked token, including a schema error.
     const token = typeof json === 'object' && json !== null ? (json as { access_token?: unknown }).access_token : undefined;
     if (typeof token === 'string' && token) this.report(token);

@@ -23,6 +23,7 @@ import {
   type UserInfo,
 } from './entities.js';
 import { apiErrorFromResponse } from './error-body.js';
+import { readJson } from './read-json.js';
 import { createRetryingFetch, type FetchLike, type RetryNotice } from './http.js';
 import { redactedPath } from './redact.js';
 import type { RetryOptions } from './retry.js';
@@ -335,11 +336,3 @@ async function undefinedOn404<T>(call: Promise<{ data?: T }>): Promise<T | undef
   }
 }
 
-async function readJson(res: Response, what: string): Promise<unknown> {
-  const text = await res.text();
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new IntegrityError(`Unexpected response from the ZenML server for ${what}: not JSON. Check that server-url points at a ZenML server.`);
-  }
-}
