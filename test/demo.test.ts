@@ -35,7 +35,7 @@ test('npm run demo promotes a trained model end to end and cleans up after itsel
   const { code, out } = await runDemo();
   expect({ code, tail: out.slice(-2000) }).toEqual({ code: 0, tail: expect.stringContaining('demo passed') });
 
-  const ticks = [...out.matchAll(/^━━ (.+?) ([✓✗]) \(\d+ ms\)$/gm)].map((m) => ({ step: m[1], ok: m[2] }));
+  const ticks = [...out.matchAll(/^━━ (.+?) ([✓✗]) \(\d+ ms\)$/gm)].map((m) => ({ step: m[1] ?? '', ok: m[2] }));
   expect(ticks).toHaveLength(steps.length);
   steps.forEach((name, i) => {
     expect(ticks[i]?.step.startsWith(name)).toBe(true);
