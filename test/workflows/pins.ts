@@ -1,7 +1,7 @@
 /**
  * The third-party actions the workflows may use, each pinned to the full commit SHA of a release
  * that runs on node24 (GitHub's runners no longer run node20 actions). A pin is added here only
- * after its SHA was checked against two independent sources; docs/workflows.md lists them.
+ * after its SHA was checked against two independent sources; README ("Pinned actions") lists them.
  */
 export interface Pin {
   sha: string;
