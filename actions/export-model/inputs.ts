@@ -1,8 +1,8 @@
-import { boolean, oneOf, optionalString, requiredString, serverInputs, stringList, stringWithDefault } from '@mlops-actions/core';
+import { boolean, oneOf, optionalString, requiredName, requiredString, serverInputs, stringList, stringWithDefault } from '@mlops-actions/core';
 
 export const inputs = {
   ...serverInputs(),
-  model: requiredString(),
+  model: requiredName(),
   version: stringWithDefault('staging'),
   exchange: requiredString({ env: 'MLOPS_EXCHANGE' }),
   artifacts: stringList(),

@@ -1,10 +1,10 @@
-import { boolean, numberMap, optionalHttpUrl, optionalString, stringList, stringWithDefault } from '@mlops-actions/core';
+import { boolean, numberMap, optionalHttpUrl, optionalName, optionalString, stringList, stringWithDefault } from '@mlops-actions/core';
 
 export const inputs = {
   'server-url': optionalHttpUrl({ env: 'ZENML_STORE_URL' }),
   'api-key': optionalString({ env: 'ZENML_STORE_API_KEY', secret: true }),
   project: stringWithDefault('default', { env: 'ZENML_ACTIVE_PROJECT_ID' }),
-  model: optionalString(),
+  model: optionalName(),
   version: stringWithDefault('staging'),
   manifest: optionalString(),
   policy: optionalString(),

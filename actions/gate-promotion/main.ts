@@ -75,6 +75,10 @@ await runAction({
     ctx.setOutput('passed', report.passed);
     ctx.setOutput('report', JSON.stringify(report));
     ctx.setOutput('report-path', reportPath);
+    // The holder the gate compared against: promote's expected-current-version takes it, so the
+    // stage cannot change hands between the gate and the move unnoticed ('' = no champion).
+    ctx.setOutput('champion-version', report.champion?.version ?? '');
+    ctx.setOutput('champion-version-id', report.champion?.modelVersionId ?? '');
     const summary = gateSummary(report);
     ctx.summary(summary);
 

@@ -1,10 +1,10 @@
-import { boolean, optionalString, requiredString, serverInputs } from '@mlops-actions/core';
+import { boolean, optionalName, optionalString, requiredString, serverInputs } from '@mlops-actions/core';
 
 export const inputs = {
   ...serverInputs(),
   manifest: requiredString(),
   exchange: optionalString({ env: 'MLOPS_EXCHANGE' }),
-  model: optionalString(),
+  model: optionalName(),
   stage: optionalString(),
   force: boolean(false),
   'artifact-store': optionalString(),

@@ -1,8 +1,8 @@
-import { boolean, optionalHttpUrl, optionalString, requiredString, serverInputs } from '@mlops-actions/core';
+import { boolean, optionalHttpUrl, optionalString, requiredName, requiredString, serverInputs } from '@mlops-actions/core';
 
 export const inputs = {
   ...serverInputs(),
-  model: requiredString(),
+  model: requiredName(),
   version: optionalString(),
   'from-stage': optionalString(),
   'to-stage': requiredString(),

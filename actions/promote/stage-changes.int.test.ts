@@ -76,6 +76,8 @@ describe('gate-promotion → promote → rollback, bundled actions', () => {
     const gate = await runBundle('gate-promotion', inputs, { env: env() });
     expectOk(gate);
     expect(gate.outputs.passed).toBe('true');
+    // The holder it compared with, ready for promote's compare-and-swap.
+    expect([gate.outputs['champion-version'], gate.outputs['champion-version-id']]).toEqual(['1', ids.v1]);
     const report = JSON.parse(readFileSync(gate.outputs['report-path'] as string, 'utf8')) as { passed: boolean; approvals: { reviewer: string }[] };
     expect(report.passed).toBe(true);
     expect(gate.summary).toMatch(/\| accuracy \| .*>= 0\.9.* \| 0\.93 \|.*✅/);

@@ -1,8 +1,8 @@
-import { boolean, optionalString, requiredString, serverInputs, stringWithDefault } from '@mlops-actions/core';
+import { boolean, optionalString, requiredName, requiredString, serverInputs, stringWithDefault } from '@mlops-actions/core';
 
 export const inputs = {
   ...serverInputs(),
-  model: requiredString(),
+  model: requiredName(),
   stage: stringWithDefault('production'),
   'to-version': optionalString(),
   reason: requiredString(),

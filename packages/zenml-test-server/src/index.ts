@@ -17,10 +17,11 @@ import type { RunsControl, RunsState } from './runs-control.js';
 import { createRunsControl } from './runs-control.js';
 import type { Seeder } from './seed.js';
 import { createSeeder } from './seed.js';
-import { createHttpServer, listen } from './server.js';
+import { createHttpServer, listen, type RequestHook } from './server.js';
 import { Store } from './store/store.js';
 
 export type { FaultSpec } from './faults.js';
+export type { RequestHook } from './server.js';
 export type { AuthKind, Exchange, RequestLogEntry } from './request-log.js';
 export type { RunsControl, RunSnapshotInfo, TriggerRecord } from './runs-control.js';
 export type { SeededStack, Seeder } from './seed.js';
@@ -76,6 +77,13 @@ export interface TestServer {
   requests: RequestLogEntry[];
   /** Full responses; only filled with `recordResponses: true`. */
   exchanges: Exchange[];
+  /**
+   * Calls `hook` for every request once its body has been read, before faults, auth and the
+   * route; a returned promise holds the request until it settles (then it is processed as
+   * usual, even if the client has gone). Lets a test kill a client at an exact request, or make
+   * two clients overlap. Returns a function that removes the hook.
+   */
+  onRequest(hook: RequestHook): () => void;
   runs: RunsControl;
   /** The in-memory store, for assertions the public API doesn't cover. */
   store: Store;
@@ -120,7 +128,8 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   const faults = new FaultInjector();
   const requests: RequestLogEntry[] = [];
   const exchanges: Exchange[] = [];
-  const http = createHttpServer({ app, router, faults, requests, exchanges: opts.recordResponses ? exchanges : null });
+  const hooks: RequestHook[] = [];
+  const http = createHttpServer({ app, router, faults, requests, exchanges: opts.recordResponses ? exchanges : null, hooks });
   const port = await listen(http, opts.port ?? 0);
   config.url = `http://127.0.0.1:${port}`;
 
@@ -150,6 +159,13 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     faults: { inject: (f) => faults.inject(f), clear: () => faults.clear(), pending: () => faults.pending() },
     requests,
     exchanges,
+    onRequest(hook: RequestHook) {
+      hooks.push(hook);
+      return () => {
+        const i = hooks.indexOf(hook);
+        if (i >= 0) hooks.splice(i, 1);
+      };
+    },
     runs: createRunsControl(store, runsState),
     store,
     async close() {

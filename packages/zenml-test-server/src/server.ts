@@ -69,12 +69,17 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/** Told of each request after its body was read, before any fault or route runs; may hold it (see index.ts). */
+export type RequestHook = (req: { method: string; path: string; route: string | null }) => void | Promise<void>;
+
 export interface HttpServerDeps {
   app: AppState;
   router: Router;
   faults: FaultInjector;
   requests: RequestLogEntry[];
   exchanges: Exchange[] | null;
+  /** Request hooks, called in order and awaited. */
+  hooks: RequestHook[];
 }
 
 export function createHttpServer(deps: HttpServerDeps): Server {
@@ -191,6 +196,9 @@ async function handle(deps: HttpServerDeps, req: IncomingMessage, res: ServerRes
     record(wire);
     return;
   }
+  // Hooks run once the whole request is in, so a test that kills the client here knows the
+  // server has what it needs to process the request (the response may still never arrive).
+  for (const hook of deps.hooks) await hook({ method, path: url.pathname, route: entry.route });
   if (fault?.delayMs) await sleep(fault.delayMs);
   if (fault?.reset) {
     // Connection reset before any byte of the response.

@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
-import { call, client, contractCheck, REPO_ROOT, startServer } from './support.js';
+import { call, client, contractCheck, defaultProjectId, REPO_ROOT, startServer } from './support.js';
 
 describe('catch-all', () => {
   test('a trailing slash or an unknown /api path is a 404 with no body, even with a valid token', async () => {
@@ -86,6 +86,32 @@ describe('faults', () => {
       [200, true],
       [200, false],
     ]);
+  });
+});
+
+describe('request hooks', () => {
+  test('a hook sees each request before the route runs and can hold it until released; removing it stops it', async () => {
+    const s = await startServer();
+    const c = await client(s);
+    const seen: string[] = [];
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((r) => (release = r));
+    const remove = s.onRequest(async (r) => {
+      seen.push(`${r.method} ${r.route ?? r.path}`);
+      if (r.method === 'POST') await held;
+    });
+    const created = c.post('/api/v1/models', { name: 'held', project: defaultProjectId(s) });
+    await new Promise((r) => setTimeout(r, 100));
+    // Held: the model does not exist yet, and other requests still pass.
+    expect([...s.store.models.values()].map((m) => m.name)).not.toContain('held');
+    expect((await c.get('/api/v1/models')).status).toBe(200);
+    release();
+    expect((await created).status).toBe(200);
+    expect([...s.store.models.values()].map((m) => m.name)).toContain('held');
+    expect(seen).toEqual(['POST /api/v1/models', 'GET /api/v1/models']);
+    remove();
+    await c.get('/api/v1/models');
+    expect(seen).toHaveLength(2);
   });
 });
 

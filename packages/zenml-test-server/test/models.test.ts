@@ -220,6 +220,25 @@ describe('model versions', () => {
     expect((await c.put(`/api/v1/model_versions/${v}`, { name: '12' })).status).toBe(400);
   });
 
+  test('DELETE of a model version or an artifact version removes it with its links, tags and metadata', async () => {
+    const s = await startServer();
+    const c = await client(s);
+    s.seed.model({ name: 'm' });
+    const v = s.seed.modelVersion({ model: 'm', tags: ['t'], runMetadata: { accuracy: 0.9 } });
+    const keep = s.seed.modelVersion({ model: 'm', runMetadata: { accuracy: 0.8 } });
+    const av = s.seed.artifactVersion({ name: 'weights', uri: '/w1', type: 'ModelArtifact', materializer: 'a.B', dataType: 'a.C' });
+    s.seed.link(v, av);
+    expect((await c.del(`/api/v1/model_versions/${v}`)).status).toBe(200);
+    expect((await c.get(`/api/v1/model_versions/${v}`)).status).toBe(404);
+    expect((await c.del(`/api/v1/model_versions/${v}`)).status).toBe(404);
+    expect(s.store.mvArtifactLinks.size).toBe(0);
+    expect(s.store.runMetadata.filter((e) => e.resourceId === v)).toEqual([]);
+    expect([...s.store.tagLinks.values()].filter((l) => l.resourceId === v)).toEqual([]);
+    expect((await c.get(`/api/v1/model_versions/${keep}`)).status).toBe(200);
+    expect((await c.del(`/api/v1/artifact_versions/${av}`)).status).toBe(200);
+    expect((await c.get(`/api/v1/artifact_versions/${av}`)).status).toBe(404);
+  });
+
   test('single get by UUID only', async () => {
     const s = await startServer();
     const c = await client(s);

@@ -35,6 +35,37 @@ export function requiredString(extra: Omit<InputSpec<string>, 'schema'> = {}): I
   );
 }
 
+/** ZenML's limit on entity names (STR_FIELD_MAX_LENGTH): a longer "name" is a pasted blob. */
+export const MAX_NAME_LENGTH = 255;
+
+const nameProblem = (v: string): string | undefined =>
+  v.length > MAX_NAME_LENGTH ? `is ${v.length} characters long; ZenML names have at most ${MAX_NAME_LENGTH} (got '${v.slice(0, 40)}…')` : undefined;
+
+/** A required ZenML entity name (a model, a pipeline…), trimmed, at most 255 characters. */
+export function requiredName(extra: Omit<InputSpec<string>, 'schema'> = {}): InputSpec<string> {
+  return checkedString(nameProblem, extra);
+}
+
+/** An optional ZenML entity name; empty or white space means not given. */
+export function optionalName(extra: Omit<InputSpec<string | undefined>, 'schema'> = {}): InputSpec<string | undefined> {
+  return spec(
+    z
+      .string()
+      .optional()
+      .transform((v, ctx) => {
+        const t = v?.trim();
+        if (!t) return undefined;
+        const problem = nameProblem(t);
+        if (problem) {
+          ctx.addIssue({ code: 'custom', message: problem });
+          return z.NEVER;
+        }
+        return t;
+      }),
+    extra,
+  );
+}
+
 /** An optional string; empty or white space means not given. */
 export function optionalString(extra: Omit<InputSpec<string | undefined>, 'schema'> = {}): InputSpec<string | undefined> {
   return spec(
@@ -85,6 +116,11 @@ export function httpUrl(extra: Omit<InputSpec<string>, 'schema'> = {}): InputSpe
       const t = v.trim();
       if (t === '') {
         ctx.addIssue({ code: 'custom', message: 'is required' });
+        return z.NEVER;
+      }
+      // Browsers and proxies stop at a few kB; anything longer is a pasted blob, not a server URL.
+      if (t.length > 2048) {
+        ctx.addIssue({ code: 'custom', message: `is ${t.length} characters long; a server URL has at most 2048 (got '${t.slice(0, 60)}…')` });
         return z.NEVER;
       }
       let u: URL;

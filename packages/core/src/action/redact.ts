@@ -3,6 +3,9 @@
  * not in the files an action writes (GITHUB_OUTPUT, the step summary, reports), and not in the
  * encodings a dependency might produce. Everything the suite writes goes through `scrub`.
  */
+/** A shorter piece of a cut secret is too likely to be ordinary text (and gives little away). */
+const MIN_CUT = 12;
+
 export class Redactor {
   private readonly forms = new Set<string>();
 
@@ -20,6 +23,27 @@ export class Redactor {
   scrub(text: string): string {
     let out = text;
     for (const form of this.all()) out = out.split(form).join('***');
+    return out.includes('…') ? this.scrubCutSecrets(out) : out;
+  }
+
+  /**
+   * A dependency that shortens a message ("…") before it reaches us can cut a secret in two, and
+   * the first part no longer matches the whole secret; it still gives most of it away (a token's
+   * claims and most of its signature). So a secret's beginning right before a "…" is scrubbed too.
+   */
+  private scrubCutSecrets(text: string): string {
+    let out = text;
+    for (const form of this.all()) {
+      out = out.replace(/…/g, (mark, at: number) => {
+        const before = out.slice(Math.max(0, at - form.length), at);
+        for (let n = Math.min(before.length, form.length - 1); n >= MIN_CUT; n--) {
+          if (before.endsWith(form.slice(0, n))) return `\u0000${n}\u0000${mark}`;
+        }
+        return mark;
+      });
+      // Second pass: drop the marked prefixes (replace callbacks cannot edit text before the match).
+      out = out.replace(/([\s\S]*?)\u0000(\d+)\u0000/g, (_m, head: string, n: string) => `${head.slice(0, head.length - Number(n))}***`);
+    }
     return out;
   }
 

@@ -1,8 +1,8 @@
-import * as core from '@actions/core';
 import { isMlopsError } from '../errors.js';
 import type { InputSpecs, InputValues } from './input-types.js';
 import { readInputs } from './read-inputs.js';
 import { Redactor } from './redact.js';
+import { runnerRuntime } from './runner-protocol.js';
 
 /** What an action's implementation sees: typed inputs and the runtime, behind a redacting facade. */
 export interface ActionContext<I> {
@@ -43,23 +43,8 @@ export interface Runtime {
   env: NodeJS.ProcessEnv;
 }
 
-export const actionsRuntime: Runtime = {
-  getInput: (name) => core.getInput(name),
-  setSecret: (value) => core.setSecret(value),
-  group: (name, fn) => core.group(name, fn),
-  info: (m) => core.info(m),
-  warning: (m) => core.warning(m),
-  debug: (m) => core.debug(m),
-  isDebug: () => core.isDebug(),
-  setOutput: (n, v) => core.setOutput(n, v),
-  exportVariable: (n, v) => core.exportVariable(n, v),
-  appendSummary: async (md) => {
-    if (!process.env.GITHUB_STEP_SUMMARY) return; // run outside Actions: there is no summary file
-    await core.summary.addRaw(md, true).write();
-  },
-  setFailed: (m) => core.setFailed(m),
-  env: process.env,
-};
+/** The runner itself (see runner-protocol.ts for why not @actions/core). */
+export const actionsRuntime: Runtime = runnerRuntime;
 
 /**
  * The one wrapper every action entry uses. Order matters: secrets are masked before anything
@@ -92,7 +77,7 @@ export async function runAction<S extends InputSpecs>(def: ActionDefinition<S>, 
     return 0;
   } catch (err) {
     await flushSummary(rt, summaryParts).catch(() => undefined);
-    rt.setFailed(redactor.scrub(failureLine(def.name, err)));
+    rt.setFailed(bounded(redactor.scrub(failureLine(def.name, err))));
     if (err instanceof Error && err.stack && (rt.isDebug() || !isMlopsError(err))) rt.debug(redactor.scrub(err.stack));
     return 1;
   }
@@ -102,6 +87,16 @@ function failureLine(action: string, err: unknown): string {
   if (isMlopsError(err)) return err.oneLine();
   const message = err instanceof Error ? err.message : String(err);
   return `${action} failed unexpectedly: ${message.split('\n')[0]} (re-run with debug logging for details, and please report it)`;
+}
+
+/**
+ * A failure line quotes inputs, URLs and server answers; a 100 kB input quoted back would make a
+ * 100 kB "line" nobody can read. Long runs of non-space characters keep their start and end.
+ * Applied after scrubbing, so that shortening can never cut a secret into unrecognised pieces.
+ */
+function bounded(line: string): string {
+  const out = line.replace(/\S{241,}/g, (t) => `${t.slice(0, 160)}…(${t.length} characters)…${t.slice(-40)}`);
+  return out.length > 2000 ? `${out.slice(0, 1990)}…` : out;
 }
 
 async function flushSummary(rt: Runtime, parts: string[]): Promise<void> {

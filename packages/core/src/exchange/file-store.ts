@@ -6,15 +6,14 @@
  * clobbered (rename(2) when the filesystem has no hard links).
  */
 import { randomBytes } from 'node:crypto';
-import { constants, createWriteStream, type Stats } from 'node:fs';
-import { link, lstat, mkdir, open, readdir, rename, rm, rmdir, unlink } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
+import { link, lstat, mkdir, open, readdir, rename, rm, rmdir, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { once } from 'node:events';
-import { pipeline } from 'node:stream';
 import { IntegrityError } from '../errors.js';
 import { checkKey, checkPrefix, keyProblem } from './keys.js';
-import { checkExpectedSize, normaliseSha256, sha256Of, streamInto, VerifyingStream } from './streams.js';
+import { copyHashed, LocalFileReadable, type CopySource, type ReadChecks } from './local-file.js';
+import { checkExpectedSize, chunksOf, IO_CHUNK, normaliseSha256, sha256Of, streamInto } from './streams.js';
 import type { ExchangeStore, GetOptions, MoveResult, ObjectInfo, PutOptions, PutResult } from './types.js';
 
 /** Temp files of in-progress writes; never listed. */
@@ -103,6 +102,12 @@ export class FileExchangeStore implements ExchangeStore {
 
   /** Opens an existing regular file without following a symlink; undefined when absent. */
   private async openObject(key: string, path: string): Promise<{ stream: Readable; size: number } | undefined> {
+    const opened = await this.openHandle(key, path);
+    return opened && { stream: opened.handle.createReadStream({ highWaterMark: IO_CHUNK }), size: opened.size };
+  }
+
+  /** The handle of an existing regular file, opened without following a symlink; undefined when absent. */
+  private async openHandle(key: string, path: string): Promise<{ handle: FileHandle; size: number } | undefined> {
     const st = await this.lstatObject(key, path);
     if (!st || !st.isFile()) return undefined;
     let fh;
@@ -121,7 +126,7 @@ export class FileExchangeStore implements ExchangeStore {
       await fh.close();
       return undefined;
     }
-    return { stream: fh.createReadStream(), size: fst.size };
+    return { handle: fh, size: fst.size };
   }
 
   async stat(key: string): Promise<ObjectInfo | undefined> {
@@ -140,16 +145,14 @@ export class FileExchangeStore implements ExchangeStore {
     const expectedSha256 = normaliseSha256(opts.expectedSha256, what);
     const expectedSize = checkExpectedSize(opts.expectedSize, what);
     const path = await this.pathOf(key, false);
-    const opened = path === undefined ? undefined : await this.openObject(key, path);
+    const opened = path === undefined ? undefined : await this.openHandle(key, path);
     if (!opened) throw new IntegrityError(`${what}: no such object.`);
     if (expectedSize !== undefined && opened.size !== expectedSize) {
-      opened.stream.destroy();
+      await opened.handle.close();
       throw new IntegrityError(`${what}: size is ${opened.size} bytes, expected ${expectedSize}.`);
     }
-    const verify = new VerifyingStream({ expectedSha256, expectedSize, onProgress: opts.onProgress, what });
-    // Errors travel both ways: a read error fails `verify`; destroying `verify` closes the file.
-    pipeline(opened.stream, verify, () => undefined);
-    return verify;
+    // Checks size (and sha256 when expected) at its end; a file:// put reads its handle directly.
+    return new LocalFileReadable(opened.handle, { expectedSha256, expectedSize, onProgress: opts.onProgress, what });
   }
 
   async put(key: string, source: Readable | Buffer, opts: PutOptions = {}): Promise<PutResult> {
@@ -166,19 +169,7 @@ export class FileExchangeStore implements ExchangeStore {
     }
 
     const tmp = join(path, '..', `.exchange-${randomBytes(8).toString('hex')}.partial`);
-    // 'wx': O_CREAT|O_EXCL, never follows or reuses anything; flush: fsync before close, so the
-    // bytes are on disk before the name is published.
-    const sink = createWriteStream(tmp, { flags: 'wx', mode: 0o644, flush: true });
-    let result;
-    try {
-      result = await streamInto(source, sink, streamOpts);
-      if (!sink.closed) await once(sink, 'close');
-    } catch (e) {
-      if (!sink.closed) await once(sink, 'close').catch(() => undefined);
-      await rm(tmp, { force: true });
-      throw e;
-    }
-    const { sha256, size } = result;
+    const { sha256, size } = await this.writeTemp(tmp, source, streamOpts);
 
     try {
       await link(tmp, path);
@@ -205,6 +196,32 @@ export class FileExchangeStore implements ExchangeStore {
     }
     await rm(tmp, { force: true });
     return { key, size, sha256, written: true };
+  }
+
+  /**
+   * Writes `source` to the temp file `tmp` with its sha256 computed in the same pass, checked
+   * against the expectations, and fsynced — or removes `tmp` and throws. Only then may the caller
+   * give it its name, so a mismatch never leaves a file that looks complete.
+   */
+  private async writeTemp(tmp: string, source: Readable | Buffer, checks: ReadChecks): Promise<{ sha256: string; size: number }> {
+    const detached = source instanceof LocalFileReadable ? source.detach() : undefined;
+    let dest: FileHandle | undefined;
+    try {
+      // 'wx': O_CREAT|O_EXCL, never follows or reuses anything ('+': the kernel copy reads it back to hash it).
+      dest = await open(tmp, 'wx+', 0o644);
+      const from: CopySource = detached ? { kind: 'file', ...detached } : { kind: 'chunks', chunks: chunksOf(source) };
+      const r = await copyHashed(from, dest, checks);
+      // fsync before close, so the bytes are on disk before the name is published.
+      await dest.sync();
+      await dest.close();
+      return r;
+    } catch (e) {
+      if (detached) await detached.handle.close().catch(() => undefined);
+      if (!Buffer.isBuffer(source) && !source.destroyed) source.destroy();
+      await dest?.close().catch(() => undefined);
+      await rm(tmp, { force: true });
+      throw e;
+    }
   }
 
   private async compareExisting(key: string, path: string, sha256: string, size: number): Promise<PutResult> {

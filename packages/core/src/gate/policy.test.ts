@@ -237,3 +237,14 @@ describe('combinePolicy', () => {
     expect(policyHasChecks(combinePolicy(undefined, { requireApproval: true }))).toBe(true);
   });
 });
+
+describe('a hostile policy file', () => {
+  it('refuses a YAML alias bomb with one InputError naming the file, not a ReferenceError', () => {
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x]'];
+    for (const [prev, name] of [['a', 'b'], ['b', 'c'], ['c', 'd'], ['d', 'e'], ['e', 'f']] as const) {
+      levels.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(', ')}]`);
+    }
+    const msg = policyError(`version: 1\n${levels.join('\n')}\nstages: {production: {rules: [*f]}}\n`);
+    expect(msg).toMatch(/^Input 'policy': <file>: cannot be read as a policy: .*alias/i);
+  });
+});

@@ -157,7 +157,14 @@ export function parsePolicy(text: string, file: string, targetStage: string): Ga
     const hint = /block scalar header/i.test(bad.message) ? ` (an operator must be quoted: op: ">=")` : '';
     throw new InputError('policy', `${file}: invalid YAML${where}: ${what}${hint}.`);
   }
-  const data: unknown = doc.toJS();
+  let data: unknown;
+  try {
+    data = doc.toJS();
+  } catch (err) {
+    // The yaml library refuses alias expansions that blow up (a "billion laughs" file) here.
+    const why = err instanceof Error ? err.message : String(err);
+    throw new InputError('policy', `${file}: cannot be read as a policy: ${why}.`);
+  }
   if (data === null || data === undefined) {
     throw new InputError('policy', `${file}: is empty: expected a policy with 'version: ${POLICY_VERSION}' and 'stages:'.`);
   }

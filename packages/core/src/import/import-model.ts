@@ -27,6 +27,7 @@ import { buildVersionMetadata, missingMetadata, promotionChainWithDestination, w
 import {
   BUNDLE_DIGEST_KEY,
   createVersion,
+  dropLeftoverVersions,
   ensureTags,
   findOrCreateModel,
   findVersionFromBundle,
@@ -108,12 +109,19 @@ export async function importModel(client: ZenmlClient, req: ImportRequest): Prom
   let created = false;
   if (mv) {
     log(`Found ${versionLabel(mv)} of ${model}, made from this bundle earlier: completing what is missing.`);
+    const dropped = await dropLeftoverVersions(client, projectId, modelId, m.bundleDigest, mv);
+    if (dropped) log(`Deleted ${dropped} unfinished duplicate version(s) of this bundle left by an interrupted concurrent import.`);
   } else {
-    mv = await createVersion(client, projectId, modelId, m);
-    created = true;
-    did('version');
-    did('tags');
-    log(`Created ${versionLabel(mv)} of ${model}.`);
+    const made = await createVersion(client, projectId, modelId, m);
+    mv = made.version;
+    created = made.created;
+    if (created) {
+      did('version');
+      did('tags');
+      log(`Created ${versionLabel(mv)} of ${model}.`);
+    } else {
+      log(`Found ${versionLabel(mv)} of ${model}, made from this bundle by a concurrent import: completing what is missing.`);
+    }
   }
   // Right away: from here on a re-run finds the version by its digest.
   if (runMetadata(mv)[BUNDLE_DIGEST_KEY] !== m.bundleDigest) {

@@ -11,6 +11,7 @@ import { resolveProject } from '../export/resolve.js';
 import { writeVersionMetadata } from '../import/metadata.js';
 import { getVersion } from '../import/model-version.js';
 import { runMetadata, type ModelVersionResponse, type ZenmlClient } from '../zenml/index.js';
+import { CLEARED_PENDING } from './pending.js';
 import type { PromotionEvent, VersionRef } from './types.js';
 
 export const PROMOTION_HISTORY_KEY = 'promotion_history';
@@ -108,9 +109,10 @@ export function buildEvent(
 export async function recordEvent(client: ZenmlClient, projectId: string, modelVersionId: string, event: PromotionEvent): Promise<PromotionEvent[]> {
   const fresh = await getVersion(client, modelVersionId);
   const history = [...historyOf(fresh), event];
+  // The same write clears the promotion's pending marker (pending.ts): the event is what it waited for.
   await writeVersionMetadata(client, projectId, modelVersionId, {
-    values: { [PROMOTION_HISTORY_KEY]: history, [LAST_PROMOTION_KEY]: event },
-    types: { [PROMOTION_HISTORY_KEY]: 'list', [LAST_PROMOTION_KEY]: 'dict' },
+    values: { [PROMOTION_HISTORY_KEY]: history, [LAST_PROMOTION_KEY]: event, ...CLEARED_PENDING.values },
+    types: { [PROMOTION_HISTORY_KEY]: 'list', [LAST_PROMOTION_KEY]: 'dict', ...CLEARED_PENDING.types },
   });
   return history;
 }

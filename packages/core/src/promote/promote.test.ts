@@ -38,8 +38,9 @@ describe('promoteInServer', () => {
       plan: 'would promote readmission-clf v2 → production, archiving v1',
     });
     expect(stages(e.server)).toEqual({ 1: 'archived', 2: 'production' });
-    // Vacate, take, record — the candidate is never sent with force.
+    // Mark pending, vacate, take, record — the candidate is never sent with force.
     expect(writes(e.server)).toEqual([
+      'POST /api/v1/run-metadata',
       `PUT /api/v1/model_versions/${e.ids[0]}`,
       `PUT /api/v1/model_versions/${e.ids[1]}`,
       'POST /api/v1/run-metadata',
@@ -203,8 +204,9 @@ describe('promoteInServer', () => {
     );
     expect(err.holder).toEqual({ id: e.ids[1], version: '2' });
     expect(stages(e.server)).toEqual({ 1: 'archived', 2: 'production', 3: null });
-    // The loser recorded nothing.
+    // The loser recorded nothing, and its pending marker is ended (a later run cannot resume it).
     expect(e.server.store.latestMetadata('model_version', e.ids[2]!)[PROMOTION_HISTORY_KEY]).toBeUndefined();
+    expect(e.server.store.latestMetadata('model_version', e.ids[2]!).promotion_pending).toEqual({});
   });
 
   test('the take failing for another reason puts the holder back and says both in one line', async () => {
@@ -215,6 +217,47 @@ describe('promoteInServer', () => {
     expect((err as PromotionError).kind).toBe('api');
     expect((err as PromotionError).oneLine()).toMatch(/^Moving readmission-clf v2 to production failed: ZenML API PUT .* failed with 403 .*not allowed to promote.* v1 was put back into production; nothing changed\.$/);
     expect(stages(e.server)).toEqual({ 1: 'production', 2: 'staging' });
-    expect(writes(e.server)).toEqual([`PUT /api/v1/model_versions/${e.ids[0]}`, `PUT /api/v1/model_versions/${e.ids[1]}`, `PUT /api/v1/model_versions/${e.ids[0]}`]);
+    expect(writes(e.server)).toEqual([
+      'POST /api/v1/run-metadata',
+      `PUT /api/v1/model_versions/${e.ids[0]}`,
+      `PUT /api/v1/model_versions/${e.ids[1]}`,
+      `PUT /api/v1/model_versions/${e.ids[0]}`,
+      'POST /api/v1/run-metadata',
+    ]);
+    // v1 holds production again: the pending marker is ended, so nothing can resume this move later.
+    expect(e.server.store.latestMetadata('model_version', e.ids[1]!).promotion_pending).toEqual({});
+  });
+
+  test('a run killed after archiving the holder: the re-run with the same compare-and-swap finishes it', async () => {
+    const e = await fresh(['archived', 'staging']);
+    // What the killed run left: its pending marker on v2, v1 archived by it, production empty.
+    e.server.seed.runMetadata('model_version', e.ids[1]!, {
+      promotion_pending: { stage: 'production', fromStage: 'staging', previousHolder: { id: e.ids[0], version: '1' }, at: RUN.at },
+    });
+    const r = await promoteInServer(e.client, req({ version: '2', expectedCurrentVersion: '1' }));
+    expect(r).toMatchObject({ changed: true, previousVersionId: e.ids[0] });
+    expect(stages(e.server)).toEqual({ 1: 'archived', 2: 'production' });
+    const recorded = e.server.store.latestMetadata('model_version', e.ids[1]!);
+    expect(recorded[LAST_PROMOTION_KEY]).toMatchObject({ fromStage: 'staging', previousHolder: { id: e.ids[0], version: '1' } });
+    expect(recorded.promotion_pending).toEqual({});
+    // Without the marker, an empty stage is still a compare-and-swap refusal.
+    const other = await fresh(['archived', 'staging']);
+    const err = await rejection(promoteInServer(other.client, req({ version: '2', expectedCurrentVersion: '1' })));
+    expect((err as PromotionConflictError).oneLine()).toBe('production is empty, not v1 (expected-current-version, compare-and-swap); nothing was changed.');
+  });
+
+  test('a run killed after taking the stage: the re-run records the event it never wrote', async () => {
+    const e = await fresh(['archived', 'production']);
+    e.server.seed.runMetadata('model_version', e.ids[1]!, {
+      promotion_pending: { stage: 'production', fromStage: 'staging', previousHolder: { id: e.ids[0], version: '1' }, at: RUN.at },
+    });
+    const r = await promoteInServer(e.client, req({ version: '2', expectedCurrentVersion: '1' }));
+    expect(r).toMatchObject({ changed: true, previousVersionId: e.ids[0] });
+    expect(writes(e.server)).toEqual(['POST /api/v1/run-metadata']);
+    const history = await promotionHistory(e.client, { project: 'default', modelVersionId: e.ids[1]! });
+    expect(history).toHaveLength(1);
+    // Finished: another re-run has nothing to do.
+    const again = await promoteInServer(e.client, req({ version: '2', expectedCurrentVersion: '1' }));
+    expect(again.changed).toBe(false);
   });
 });

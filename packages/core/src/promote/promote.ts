@@ -8,7 +8,8 @@ import type { RunContext } from '../action/github-context.js';
 import { InputError, isMlopsError } from '../errors.js';
 import { resolveModel, resolveModelVersion, resolveProject, VERSION_STAGES } from '../export/resolve.js';
 import type { ModelVersionResponse, ZenmlClient } from '../zenml/index.js';
-import { buildEvent, recordEvent } from './history.js';
+import { buildEvent, historyOf, lastEventInto, recordEvent } from './history.js';
+import { archivedByInterruptedRun, clearPendingIfHeld, markPending, pendingInto } from './pending.js';
 import {
   casMessage,
   currentHolder,
@@ -140,46 +141,75 @@ export async function promoteVersion(t: StageTarget, candidate: ModelVersionResp
     throw new InputError('expected-current-version', 'does not apply to to-stage archived (archiving a version displaces no other); leave it empty.');
   }
   const holder = exclusive ? await currentHolder(t) : undefined;
+  // An earlier run of this promotion that was killed part-way (pending.ts).
+  const pending = exclusive ? pendingInto(candidate, t.stage) : undefined;
 
   if ((holder && holder.id === candidate.id) || (!exclusive && fromStage === 'archived')) {
+    if (pending && !o.dryRun) {
+      // It took the stage but never recorded the event: record it now.
+      const event = buildEvent({ ...eventFields(o, pending.fromStage, t.stage), previousHolder: pending.previousHolder ?? undefined }, o.run);
+      await recordEventOrExplain(t, candidate.id, event, `${label} holds ${t.stage}`, o);
+      log(`${label} already held ${t.stage}: a run of this ${o.kind} was interrupted before recording it; recorded the event now.`);
+      const prev = pending.previousHolder ? { previousVersionId: pending.previousHolder.id, previousVersion: pending.previousHolder.version } : {};
+      return { ...base, ...prev, changed: true, plan: `${label} already holds ${t.stage}; recorded the interrupted ${o.kind}` };
+    }
     const plan = `${label} already holds ${t.stage}; nothing to do`;
     log(`${plan}.`);
-    return { ...base, changed: false, plan };
+    // A re-run of a finished promotion reports the version it replaced, as the first run did.
+    const before = exclusive ? lastEventInto(historyOf(candidate), t.stage)?.previousHolder : undefined;
+    return { ...base, ...(before ? { previousVersionId: before.id, previousVersion: before.version } : {}), changed: false, plan };
   }
 
-  checkReplaceable(t, shortLabel(candidate), holder, o);
+  // Stage empty because an interrupted run of this promotion archived the expected holder?
+  const resumed = holder ? undefined : await archivedByInterruptedRun(t.client, pending, o.expectedCurrentVersion);
+  if (resumed) log(`${t.stage} is empty: an interrupted run of this ${o.kind} archived ${shortLabel(resumed)} (the expected holder) and stopped; finishing it.`);
+  else checkReplaceable(t, shortLabel(candidate), holder, o);
+  const replaced = holder ?? resumed;
 
-  const plan = planOf(t, o.kind, candidate, holder, o);
-  const previous = holder ? { previousVersionId: holder.id, previousVersion: versionName(holder) } : {};
+  const plan = planOf(t, o.kind, candidate, replaced, o);
+  const previous = replaced ? { previousVersionId: replaced.id, previousVersion: versionName(replaced) } : {};
   if (o.dryRun) {
     log(`Dry run: ${plan}. Nothing was changed.`);
     return { ...base, ...previous, changed: false, plan };
   }
 
-  await moveIntoStage(t, candidate, holder, log);
-  const done = `${label} now holds ${t.stage}${holder ? ` (${shortLabel(holder)} archived)` : ''}`;
-  const event = buildEvent(
-    {
-      kind: o.kind,
-      fromStage,
-      toStage: t.stage,
-      previousHolder: holder && ref(holder),
-      approvals: o.approvals,
-      gate: o.gate && { passed: o.gate.passed, digest: o.gate.digest },
-      reason: o.reason,
-      source: o.source,
-    },
-    o.run,
-  );
+  const eventFrom = resumed ? (pending?.fromStage ?? fromStage) : fromStage;
+  if (exclusive) await markPending(t, candidate.id, { stage: t.stage, fromStage: eventFrom, previousHolder: replaced ? ref(replaced) : null, at: o.run.at });
   try {
-    const history = await recordEvent(t.client, t.projectId, candidate.id, event);
-    log(`${done}. Recorded the ${o.kind} event (${history.length} in its promotion_history).`);
+    await moveIntoStage(t, candidate, holder, log);
+  } catch (e) {
+    // The marker may only outlive a failed move while the stage is empty (a re-run resumes from
+    // there); a stage held again — put back, or taken by a promotion that won — ends it.
+    if (exclusive) await clearPendingIfHeld(t, candidate.id).catch(() => undefined);
+    throw e;
+  }
+  const done = `${label} now holds ${t.stage}${replaced ? ` (${shortLabel(replaced)} archived)` : ''}`;
+  const event = buildEvent({ ...eventFields(o, eventFrom, t.stage), previousHolder: replaced && ref(replaced) }, o.run);
+  await recordEventOrExplain(t, candidate.id, event, done, o);
+  return { ...base, ...previous, changed: true, plan };
+}
+
+function eventFields(o: MoveOptions, fromStage: string | null, toStage: string) {
+  return {
+    kind: o.kind,
+    fromStage,
+    toStage,
+    approvals: o.approvals,
+    gate: o.gate && { passed: o.gate.passed, digest: o.gate.digest },
+    reason: o.reason,
+    source: o.source,
+  };
+}
+
+async function recordEventOrExplain(t: StageTarget, candidateId: string, event: PromotionEvent, done: string, o: MoveOptions): Promise<void> {
+  try {
+    const history = await recordEvent(t.client, t.projectId, candidateId, event);
+    o.log(`${done}. Recorded the ${o.kind} event (${history.length} in its promotion_history).`);
   } catch (e) {
     throw new PromotionError(
       isMlopsError(e) ? e.kind : 'api',
-      `${done}, but recording the ${o.kind} event on it failed: ${isMlopsError(e) ? e.oneLine() : String(e)}`,
+      `${done}, but recording the ${o.kind} event on it failed: ${isMlopsError(e) ? e.oneLine() : String(e)}; a re-run records it.`,
       { cause: e },
     );
   }
-  return { ...base, ...previous, changed: true, plan };
 }

@@ -140,7 +140,9 @@ export class ZenmlClient {
       }
       return res;
     };
-    this.api = createClient<paths>({ baseUrl: this.serverUrl, fetch: (request: Request) => this.fetch(request) });
+    // Typed routes all answer JSON; checking it here turns a proxy's "OK" or a binary body into one
+    // clear line instead of a syntax error from deep inside openapi-fetch.
+    this.api = createClient<paths>({ baseUrl: this.serverUrl, fetch: async (request: Request) => jsonAnswer(request, await this.fetch(request)) });
   }
 
   /** `GET /api/v1/info` (no auth). Cached for the client's life; a failure is not cached. */
@@ -336,3 +338,20 @@ async function undefinedOn404<T>(call: Promise<{ data?: T }>): Promise<T | undef
   }
 }
 
+/** The answer with its JSON checked (typed routes only; API pages are small, so buffering is fine). */
+async function jsonAnswer(request: Request, res: Response): Promise<Response> {
+  if (res.status === 204) return res;
+  const text = await res.text();
+  if (text.trim() !== '') {
+    try {
+      JSON.parse(text);
+    } catch {
+      const type = res.headers.get('content-type') || 'no content type';
+      throw new IntegrityError(
+        `Unexpected response from the ZenML server for ${request.method} ${redactedPath(new URL(request.url))}: not JSON (${type}). ` +
+          'Check that server-url points at the ZenML server itself and that no proxy answers in its place.',
+      );
+    }
+  }
+  return new Response(text, { status: res.status, statusText: res.statusText, headers: res.headers });
+}

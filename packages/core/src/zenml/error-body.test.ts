@@ -80,4 +80,13 @@ describe('ZenmlApiError from responses', () => {
     expect(err.path).toBe('/api/v1/artifact_versions/1/data?token=***&x=1');
     expect(redactedPath('/a?password=p&api_key=k&keep=1')).toBe('/a?password=***&api_key=***&keep=1');
   });
+
+  it('leaves no prefix of a token that the message length limit would have cut through', async () => {
+    const secret = `eyJhbGciOiJIUzI1NiJ9.${'c'.repeat(120)}.${'s'.repeat(60)}`;
+    // The token starts just before the 500-character cut, so only its head would fit in the message.
+    const res = new Response(text({ detail: `${'x'.repeat(440)} Authorization: Bearer ${secret}` }), { status: 500 });
+    const err = await apiErrorFromResponse(res, 'POST', 'https://z/api/v1/pipeline_snapshots/1/runs', [secret]);
+    expect(err.message).not.toContain('eyJhbGciOiJIUzI1NiJ9');
+    expect(err.message).toContain('Bearer ***');
+  });
 });

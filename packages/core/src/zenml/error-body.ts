@@ -162,7 +162,10 @@ export async function apiErrorFromResponse(
   } catch {
     // the body broke off: the status alone still says what happened
   }
-  const parsed = parseErrorBody(text, res.headers.get('content-type'));
-  parsed.message = scrubSecrets(parsed.message, secrets);
+  // Scrubbed before parsing: the message is cut to a bounded length, and a secret straddling
+  // the cut would survive as a prefix that no longer matches the whole secret.
+  const secretList = [...secrets];
+  const parsed = parseErrorBody(scrubSecrets(text, secretList), res.headers.get('content-type'));
+  parsed.message = scrubSecrets(parsed.message, secretList);
   return apiErrorFrom(res.status, method, url ?? res.url, parsed);
 }

@@ -46,6 +46,15 @@ describe('retrying fetch (fake transport, fake clock)', () => {
     }
   });
 
+  it('says a write it did not re-send got no answer, not that the server cannot be reached', async () => {
+    const clock = fakeClock();
+    const f = fakeFetch(() => netError('UND_ERR_SOCKET'));
+    const err = await createRetryingFetch({ fetch: f.fetch, ...clock })(`${SERVER}/api/v1/model_versions`, { method: 'POST', body: '{}' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TransientError);
+    expect((err as Error).message).toMatch(/^POST \/api\/v1\/model_versions to the ZenML server at .* got no complete answer \(UND_ERR_SOCKET\); it was not sent again/);
+    expect((err as Error).message).not.toMatch(/Cannot reach/);
+  });
+
   it('re-sends a creating POST when the server cannot have seen it (refused, 429, 503)', async () => {
     const clock = fakeClock();
     const failures: Array<Response | Error> = [netError('ECONNREFUSED'), json(429, {}), json(503, {})];

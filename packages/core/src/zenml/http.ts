@@ -122,11 +122,14 @@ export function createRetryingFetch(opts: HttpOptions = {}): FetchLike {
         const code = timeout.signal.aborted ? ATTEMPT_TIMEOUT_CODE : networkErrorCode(err);
         if (code === undefined && !looksLikeNetworkFailure(err)) throw err;
         failFastOnConfigError(code, origin, inputName, err);
-        const retryable =
-          code !== undefined && RETRYABLE_NETWORK_CODES.has(code) && mayResend(template.method, new URL(template.url).pathname, { code });
-        const decision = retryable
-          ? decideRetry({ attempt, startedAt, now: clock.now(), opts: policy, random: clock.random })
-          : undefined;
+        const transient = code !== undefined && RETRYABLE_NETWORK_CODES.has(code);
+        const path = new URL(template.url).pathname;
+        if (transient && !mayResend(template.method, path, { code })) {
+          // The server was reached and may have done the work; "cannot reach" would send the user
+          // to check a URL that is fine.
+          throw notResent(origin, template.method, path, describeCode(code, timeoutMs, err), err);
+        }
+        const decision = transient ? decideRetry({ attempt, startedAt, now: clock.now(), opts: policy, random: clock.random }) : undefined;
         if (!decision?.retry) {
           throw exhausted(origin, describeCode(code, timeoutMs, err), attempt + 1, clock.now() - startedAt, err);
         }
@@ -144,12 +147,14 @@ export function createRetryingFetch(opts: HttpOptions = {}): FetchLike {
       const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), clock.now());
       const decision = decideRetry({ attempt, startedAt, now: clock.now(), opts: policy, random: clock.random, retryAfterMs });
       if (!decision.retry) {
-        const parsed = parseErrorBody(await safeText(response), response.headers.get('content-type'));
+        // Scrubbed before parsing, which cuts the message: a cut secret would no longer match.
+        const secrets = [...requestSecrets(template), ...(opts.secrets?.() ?? [])];
+        const parsed = parseErrorBody(scrubSecrets(await safeText(response), secrets), response.headers.get('content-type'));
         let what = `HTTP ${response.status}${parsed.message ? `: ${parsed.message}` : ''}`;
         if (decision.reason === 'deadline' && retryAfterMs !== undefined) {
           what += `; the server asked to wait ${formatSeconds(retryAfterMs)}, past the retry deadline`;
         }
-        throw exhausted(origin, scrubSecrets(what, [...requestSecrets(template), ...(opts.secrets?.() ?? [])]), attempt + 1, clock.now() - startedAt);
+        throw exhausted(origin, scrubSecrets(what, secrets), attempt + 1, clock.now() - startedAt);
       }
       await response.body?.cancel().catch(() => undefined);
       notify(template, `HTTP ${response.status}`, attempt, decision.delayMs);
@@ -206,6 +211,16 @@ function describeCode(code: string | undefined, timeoutMs: number, err: unknown)
   // undici refuses some URLs before connecting (e.g. "bad port") and says why only in the cause.
   const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : undefined;
   return cause ? `network error: ${cause.split('\n')[0]}` : 'network error';
+}
+
+/** A write that failed mid-way and is deliberately not sent again (see mayResend). */
+function notResent(origin: string, method: string, path: string, what: string, cause: unknown): TransientError {
+  return new TransientError(
+    `${method} ${path} to the ZenML server at ${origin} got no complete answer (${what}); it was not sent again, since the server may ` +
+      'already have carried it out. Re-running an idempotent step (export-model, import-model, promote) completes it.',
+    1,
+    { cause },
+  );
 }
 
 function exhausted(origin: string, what: string, attempts: number, elapsedMs: number, cause?: unknown): TransientError {

@@ -35,3 +35,4 @@ export {
 } from './version.js';
 export * from './schemas.js';
 export type { paths as ZenmlPaths, components as ZenmlComponents } from '../generated/zenml-api.js';
+export { deleteIfPresent } from './delete.js';

@@ -294,6 +294,18 @@ export const artifactRoutes: Route[] = [
     },
   },
   {
+    // ZenML deletes the version's record (links, tags, run metadata), never the files at its uri.
+    method: 'DELETE',
+    template: '/api/v1/artifact_versions/{artifact_version_id}',
+    auth: true,
+    handler: (ctx) => {
+      const { store } = ctx.app;
+      const v = store.mustGet(store.artifactVersions, uuidParam(ctx, 'artifact_version_id'), 'artifact_version');
+      store.deleteResource('artifact_version', v.id);
+      return json(null);
+    },
+  },
+  {
     method: 'PUT',
     template: '/api/v1/artifact_versions/{artifact_version_id}',
     auth: true,

@@ -123,4 +123,16 @@ export const modelVersionRoutes: Route[] = [
       return json(modelVersionView(store, updateModelVersion(store, mv, update, ctx.userId), true));
     },
   },
+  {
+    // ZenML deletes the version with its links, tags and run metadata; files are not touched.
+    method: 'DELETE',
+    template: '/api/v1/model_versions/{model_version_id}',
+    auth: true,
+    handler: (ctx) => {
+      const { store } = ctx.app;
+      const mv = store.mustGet(store.modelVersions, uuidParam(ctx, 'model_version_id'), 'model_version');
+      store.deleteResource('model_version', mv.id);
+      return json(null);
+    },
+  },
 ];

@@ -150,6 +150,18 @@ export class Store {
     return best;
   }
 
+  /** Removes a model or artifact version with everything attached to it (links, tags, run metadata). */
+  deleteResource(type: 'model_version' | 'artifact_version', id: string): void {
+    (type === 'model_version' ? this.modelVersions : this.artifactVersions).delete(id);
+    for (const [k, l] of this.mvArtifactLinks) if (l.modelVersionId === id || l.artifactVersionId === id) this.mvArtifactLinks.delete(k);
+    for (const [k, l] of this.mvRunLinks) if (l.modelVersionId === id) this.mvRunLinks.delete(k);
+    for (const [k, l] of this.tagLinks) if (l.resourceType === type && l.resourceId === id) this.tagLinks.delete(k);
+    for (let i = this.runMetadata.length - 1; i >= 0; i--) {
+      const e = this.runMetadata[i];
+      if (e && e.resourceType === type && e.resourceId === id) this.runMetadata.splice(i, 1);
+    }
+  }
+
   // ------------------------------------------------------------------ tags
 
   tagByName(name: string): TagRec | undefined {

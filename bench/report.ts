@@ -1,0 +1,113 @@
+/** The bench's Markdown report: one section per measurement, each with its goal and whether it is met. */
+import type { ColdStartRow } from './cold-start.js';
+import type { RequestsRow } from './requests.js';
+import type { ServerSideRow } from './server-side.js';
+import type { ThroughputRow } from './throughput.js';
+
+export interface Results {
+  machine: string;
+  at: string;
+  cold?: { nodeMs: number; rows: ColdStartRow[] };
+  throughput?: ThroughputRow[];
+  requests?: RequestsRow[];
+  serverSide?: ServerSideRow;
+}
+
+const MiB = 1024 * 1024;
+const COLD_GOAL = 1.8;
+const FILE_GOAL = 3_000_000;
+const RATE_GOAL = 0.8;
+const RSS_GOAL = 150;
+
+const ok = (met: boolean): string => (met ? '✅' : '❌');
+const mb = (n: number): string => `${(n / 1_000_000).toFixed(2)} MB`;
+const size = (mib: number): string => (mib >= 1024 ? `${mib / 1024} GiB` : `${mib} MiB`);
+const bytes = (n: number): string => (n >= MiB ? `${(n / MiB).toFixed(1)} MiB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${n} B`);
+
+function cold(c: NonNullable<Results['cold']>): string[] {
+  const out = [
+    `### Cold start (median of 10, interleaved; \`node -e 0\`: ${c.nodeMs.toFixed(0)} ms)`,
+    '',
+    `Goal: ≤ ${COLD_GOAL}× bare node start for every action; no emitted file above 3 MB.`,
+    '',
+    '| action | to first request | × node | entry + chunks (.js) | largest file |',
+    '|---|---|---|---|---|',
+  ];
+  for (const r of c.rows) {
+    out.push(
+      `| ${r.name} | ${r.ms.toFixed(0)} ms | ${r.ratio.toFixed(2)}× ${ok(r.ratio <= COLD_GOAL)} | ${mb(r.totalJs)} | ` +
+        `${r.largestFile.name} ${mb(r.largestFile.bytes)} ${ok(r.largestFile.bytes <= FILE_GOAL)} |`,
+    );
+  }
+  return out;
+}
+
+function throughput(rows: ThroughputRow[]): string[] {
+  const out = [
+    '### Throughput and memory (file:// exchange; bundled actions as child processes)',
+    '',
+    `Goal: ≥ ${RATE_GOAL}× \`cp\`; peak RSS ≤ ${RSS_GOAL} MB at every size. The actions fsync each file before publishing it, ` +
+      'so `cp` is shown bare and followed by `sync` of its copy; the ratio is against the latter (like for like). ' +
+      'Times are whole processes (node start, API calls, copy, fsync); the copy-phase column is the actions\' own progress line ' +
+      '(0.1 s resolution). Every source starts evicted from the page cache ' +
+      '(posix_fadvise DONTNEED; `drop_caches` needs more privilege than this container has).',
+    '',
+    '| model size | cp | cp + fsync | export (file://) | import (file://) | copy phase: export / import | export peak RSS | import peak RSS | source cache |',
+    '|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const r of rows) {
+    const rel = (x: number): string => `${(x / r.cpSync).toFixed(2)}× ${ok(x / r.cpSync >= RATE_GOAL)}`;
+    out.push(
+      `| ${size(r.mib)} | ${r.cp.toFixed(0)} MiB/s | ${r.cpSync.toFixed(0)} MiB/s | ${r.exp.toFixed(0)} MiB/s (${rel(r.exp)}) | ` +
+        `${r.imp.toFixed(0)} MiB/s (${rel(r.imp)}) | ${r.expCopy.toFixed(0)} / ${r.impCopy.toFixed(0)} MiB/s | ${r.expRss.toFixed(0)} MiB ${ok(r.expRss * 1.048576 <= RSS_GOAL)} | ` +
+        `${r.impRss.toFixed(0)} MiB ${ok(r.impRss * 1.048576 <= RSS_GOAL)} | ${r.cache} |`,
+    );
+  }
+  return out;
+}
+
+function requests(rows: RequestsRow[]): string[] {
+  const out = [
+    '### HTTP requests per promotion (test servers\' request logs)',
+    '',
+    'Export (source server) + import + promote (destination server), each its own job. Population: other versions of ' +
+      'the model on both servers, each with its own artifact versions (same names) and pipeline run. Goal: O(artifacts), ' +
+      'independent of the population; one login per server per job.',
+    '',
+    '| artifacts | population | export | import | promote | total | logins (export / import / promote) |',
+    '|---|---|---|---|---|---|---|',
+  ];
+  for (const r of rows) {
+    out.push(`| ${r.artifacts} | ${r.population} | ${r.exportRequests} | ${r.importRequests} | ${r.promoteRequests} | ${r.total} | ${r.logins} |`);
+  }
+  const byN = new Map<number, Set<number>>();
+  for (const r of rows) byN.set(r.artifacts, (byN.get(r.artifacts) ?? new Set()).add(r.total));
+  const flat = [...byN.values()].every((s) => s.size === 1);
+  const oneLogin = rows.every((r) => r.logins === '1 / 1 / 1');
+  out.push('', `Independent of the population: ${ok(flat)}. One login per server per job: ${ok(oneLogin)}.`);
+  return out;
+}
+
+function serverSide(s: ServerSideRow): string[] {
+  const through = s.exportThroughRunner + s.importThroughRunner;
+  return [
+    '### Server-side copy (gs:// source store, exchange and destination store; GCS emulator)',
+    '',
+    'Body bytes through a counting proxy between the runner and the storage service (uploads + downloads, ' +
+      'including JSON metadata), for export + import of one artifact.',
+    '',
+    '| artifact bytes | manifest | through the runner: export | import | total | copies server-side |',
+    '|---|---|---|---|---|---|',
+    `| ${bytes(s.artifactBytes)} | ${bytes(s.manifestBytes)} | ${bytes(s.exportThroughRunner)} | ${bytes(s.importThroughRunner)} | ` +
+      `${bytes(through)} (${((through / s.artifactBytes) * 100).toFixed(3)}% of the artifact) ${ok(through < s.artifactBytes / 100)} | ${s.serverSideCopies} |`,
+  ];
+}
+
+export function report(r: Results): string {
+  const parts: string[][] = [[`## Bench (\`npm run bench\`)`, '', `${r.machine}; ${r.at}.`]];
+  if (r.cold) parts.push(cold(r.cold));
+  if (r.throughput) parts.push(throughput(r.throughput));
+  if (r.requests) parts.push(requests(r.requests));
+  if (r.serverSide) parts.push(serverSide(r.serverSide));
+  return `${parts.map((p) => p.join('\n')).join('\n\n')}\n`;
+}

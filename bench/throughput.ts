@@ -1,0 +1,148 @@
+/**
+ * Throughput and memory: export + import of a generated model through a file:// exchange, the
+ * bundled actions as child processes, side by side with `cp` of the same bytes in the same run.
+ * Every timed copy starts with its source evicted from the page cache (see cache.ts), and the
+ * actions fsync what they write before publishing it, so `cp` is timed both bare and followed by
+ * `sync` of its copy (the like-for-like comparison).
+ */
+import { randomBytes } from 'node:crypto';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startTestServer, type TestServer } from '@mlops-actions/zenml-test-server';
+import { parseFileCommand, repoRoot } from '../test/harness/run-bundle.js';
+import { defaultArtifactStore } from '../test/harness/trained-model.js';
+import { evictChecked } from './cache.js';
+import { measure, type Measured } from './measure.js';
+
+const MiB = 1024 * 1024;
+
+export interface ThroughputRow {
+  mib: number;
+  /** MiB/s */
+  cp: number;
+  cpSync: number;
+  exp: number;
+  imp: number;
+  expRss: number;
+  impRss: number;
+  /** MiB/s of the copy phase alone (the action's own "Copying … done in X s" line), no start-up or API calls. */
+  expCopy: number;
+  impCopy: number;
+  /** Page-cache state of the sources when each copy started. */
+  cache: string;
+}
+
+/** Writes `mib` MiB of incompressible bytes without holding more than one chunk in memory. */
+function generate(path: string, mib: number): void {
+  const chunk = randomBytes(4 * MiB);
+  const fd = openSync(path, 'w');
+  try {
+    for (let written = 0; written < mib * MiB; written += chunk.length) writeSync(fd, chunk, 0, Math.min(chunk.length, mib * MiB - written));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function seed(server: TestServer, mib: number): string {
+  const store = defaultArtifactStore(server);
+  const dir = join(store.path, 'bench', `model-${mib}`);
+  mkdirSync(dir, { recursive: true });
+  generate(join(dir, 'model.bin'), mib);
+  server.seed.model({ name: `bench-${mib}` });
+  const mv = server.seed.modelVersion({ model: `bench-${mib}`, stage: 'staging', runMetadata: { accuracy: 0.9 } });
+  const av = server.seed.artifactVersion({ name: 'model', uri: dir, type: 'ModelArtifact', artifactStoreId: store.id });
+  server.seed.link(mv, av);
+  return join(dir, 'model.bin');
+}
+
+export function actionEnv(inputs: Record<string, string>, dir: string, output: string): NodeJS.ProcessEnv {
+  writeFileSync(output, '');
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, RUNNER_TEMP: dir, GITHUB_OUTPUT: output };
+  for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
+  return env;
+}
+
+const rate = (bytes: number, m: Measured): number => bytes / MiB / (m.ms / 1000);
+
+/** The copy phase's duration from the progress line the actions print (0.1 s resolution). */
+function copyRate(bytes: number, m: Measured): number {
+  const s = /Copying[^\n]*done in ([\d.]+) s/.exec(m.stdout)?.[1];
+  return s === undefined ? NaN : bytes / MiB / Math.max(Number(s), 0.05);
+}
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+
+async function once(mib: number, work: string): Promise<ThroughputRow> {
+  const dev = await startTestServer({ name: 'dev-staging' });
+  const prod = await startTestServer({ name: 'production', mode: 'pro' });
+  const bytes = mib * MiB;
+  const states = new Set<string>();
+  try {
+    const src = seed(dev, mib);
+    states.add(evictChecked(src, bytes));
+    const cp = await measure('cp', [src, join(work, 'cp.bin')], process.env);
+    rmSync(join(work, 'cp.bin'));
+    states.add(evictChecked(src, bytes));
+    const cpSync = await measure('sh', ['-c', 'cp "$0" "$1" && sync "$1"', src, join(work, 'cp.bin')], process.env);
+    rmSync(join(work, 'cp.bin'));
+
+    const exchange = join(work, 'exchange');
+    mkdirSync(exchange);
+    states.add(evictChecked(src, bytes));
+    const exp = await measure(
+      process.execPath,
+      [join(repoRoot, 'dist', 'export-model', 'index.js')],
+      actionEnv({ 'server-url': dev.url, 'api-key': dev.apiKey, model: `bench-${mib}`, exchange: `file://${exchange}` }, work, join(work, 'export.out')),
+    );
+    if (exp.code !== 0) throw new Error(`export failed: ${exp.stdout.slice(-2000)}`);
+    const manifest = parseFileCommand(readFileSync(join(work, 'export.out'), 'utf8'))['manifest-uri'] ?? '';
+    const bundled = join(manifest.replace(/^file:\/\//, '').replace(/manifest\.json$/, ''), 'artifacts', 'model', 'model.bin');
+    states.add(evictChecked(bundled, bytes));
+    const imp = await measure(
+      process.execPath,
+      [join(repoRoot, 'dist', 'import-model', 'index.js')],
+      actionEnv({ 'server-url': prod.url, 'api-key': prod.apiKey, manifest, stage: 'production' }, work, join(work, 'import.out')),
+    );
+    if (imp.code !== 0) throw new Error(`import failed: ${imp.stdout.slice(-2000)}`);
+    rmSync(exchange, { recursive: true, force: true });
+    return {
+      mib,
+      cp: rate(bytes, cp),
+      cpSync: rate(bytes, cpSync),
+      exp: rate(bytes, exp),
+      imp: rate(bytes, imp),
+      expRss: exp.peakRss / MiB,
+      impRss: imp.peakRss / MiB,
+      expCopy: copyRate(bytes, exp),
+      impCopy: copyRate(bytes, imp),
+      cache: [...states].join('/'),
+    };
+  } finally {
+    await dev.close();
+    await prod.close();
+  }
+}
+
+/** Median of `reps` runs (each number on its own: the rows need not come from the same run). */
+export async function benchThroughput(mib: number, reps: number): Promise<ThroughputRow> {
+  const work = mkdtempSync(join(tmpdir(), 'bench-'));
+  try {
+    const runs: ThroughputRow[] = [];
+    for (let i = 0; i < reps; i++) runs.push(await once(mib, work));
+    const m = (k: keyof Omit<ThroughputRow, 'mib' | 'cache'>): number => median(runs.map((r) => r[k]));
+    return {
+      mib,
+      cp: m('cp'),
+      cpSync: m('cpSync'),
+      exp: m('exp'),
+      imp: m('imp'),
+      expRss: Math.max(...runs.map((r) => r.expRss)),
+      impRss: Math.max(...runs.map((r) => r.impRss)),
+      expCopy: m('expCopy'),
+      impCopy: m('impCopy'),
+      cache: [...new Set(runs.map((r) => r.cache))].join('/'),
+    };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
