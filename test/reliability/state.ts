@@ -14,7 +14,7 @@ const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2
 /** Metadata written per import run (when and by whom); a re-run may legitimately refresh them. */
 const PER_RUN_KEYS = new Set(['imported_at', 'imported_by', 'imported_workflow_run_url']);
 /** The temp files of the file:// store's in-progress writes. */
-export const PARTIAL_FILE = /(^|\/)\.exchange-[0-9a-f]{16}\.partial$/;
+export const PARTIAL_FILE = /(^|\/)\.exchange-(?:[0-9a-f]{8}-\d+-)?[0-9a-f]{16}\.partial$/;
 
 /** Replaces server-specific ids with labels and times with `<time>`, at any depth. */
 function normalise(value: unknown, labels: Map<string, string>): unknown {

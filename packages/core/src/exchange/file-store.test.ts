@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { runInNewContext } from 'node:vm';
@@ -107,6 +108,18 @@ describe('file:// exchange store', () => {
     await store.put('d/real', Buffer.from('r'));
     writeFileSync(join(root, 'd', '.exchange-0123456789abcdef.partial'), 'half');
     expect((await listAll(store, '')).map((o) => o.key)).toEqual(['d/real']);
+  });
+
+  it("a re-run's write removes temp files of killed writers on this host, and leaves live writers' alone", async () => {
+    const host = createHash('sha256').update(hostname()).digest('hex').slice(0, 8);
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid as number; // exited: its pid is free
+    mkdirSync(join(root, 'run'), { recursive: true });
+    const killed = `.exchange-${host}-${dead}-0123456789abcdef.partial`;
+    const live = `.exchange-${host}-${process.ppid}-fedcba9876543210.partial`;
+    const otherHost = `.exchange-00000000-${dead}-0011223344556677.partial`;
+    for (const n of [killed, live, otherHost]) writeFileSync(join(root, 'run', n), 'half');
+    await store.put('run/model.bin', Buffer.from('whole'));
+    expect(readdirSync(join(root, 'run')).sort()).toEqual([live, otherHost, 'model.bin'].sort());
   });
 
   it('get with a wrong expected digest fails the stream with IntegrityError; a wrong size fails up front', async () => {

@@ -5,10 +5,11 @@
  * published with link(2), which fails instead of overwriting, so a concurrent writer can't be
  * clobbered (rename(2) when the filesystem has no hard links).
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { constants, type Stats } from 'node:fs';
 import { link, lstat, mkdir, open, readdir, rename, rm, rmdir, unlink, type FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { IntegrityError } from '../errors.js';
 import { checkKey, checkPrefix, keyProblem } from './keys.js';
@@ -16,8 +17,13 @@ import { copyHashed, LocalFileReadable, type CopySource, type ReadChecks } from 
 import { checkExpectedSize, chunksOf, IO_CHUNK, normaliseSha256, sha256Of, streamInto } from './streams.js';
 import type { ExchangeStore, GetOptions, MoveResult, ObjectInfo, PutOptions, PutResult } from './types.js';
 
-/** Temp files of in-progress writes; never listed. */
-const TEMP_NAME = /^\.exchange-[0-9a-f]{16}\.partial$/;
+/**
+ * Temp files of in-progress writes; never listed. The name carries the writer's host and pid so a
+ * later writer can tell a live write (leave it) from one whose process was killed (remove it).
+ * The bare `[0-9a-f]{16}` form is from writers before the host and pid were added.
+ */
+const TEMP_NAME = /^\.exchange-(?:([0-9a-f]{8})-(\d+)-)?[0-9a-f]{16}\.partial$/;
+const HOST_TAG = createHash('sha256').update(hostname()).digest('hex').slice(0, 8);
 const O_NOFOLLOW = constants.O_NOFOLLOW ?? 0;
 /** link(2) errors that mean "this filesystem has no hard links": fall back to rename(2). */
 const NO_HARDLINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EMLINK', 'EXDEV']);
@@ -47,6 +53,9 @@ export class FileExchangeStore implements ExchangeStore {
     readonly uri: string,
     readonly parallelism: number,
   ) {}
+
+  /** Folders already cleared of dead writers' temp files by this process. */
+  private readonly swept = new Set<string>();
 
   private what(key: string): string {
     return `${this.uri}/${key}`;
@@ -162,13 +171,16 @@ export class FileExchangeStore implements ExchangeStore {
     const path = (await this.pathOf(key, true)) as string;
     const streamOpts = { expectedSha256, expectedSize, onProgress: opts.onProgress, what };
 
+    // Before the "already there" check: a writer killed between link(2) and removing its temp
+    // file left a complete object plus a temp file that only this sweep would clear.
+    await this.sweepDeadTemps(dirname(path));
     // Already there: hash the source without writing it anywhere, then compare.
     if (await this.lstatObject(key, path)) {
       const { sha256, size } = await streamInto(source, undefined, streamOpts);
       return this.compareExisting(key, path, sha256, size);
     }
 
-    const tmp = join(path, '..', `.exchange-${randomBytes(8).toString('hex')}.partial`);
+    const tmp = join(path, '..', `.exchange-${HOST_TAG}-${process.pid}-${randomBytes(8).toString('hex')}.partial`);
     const { sha256, size } = await this.writeTemp(tmp, source, streamOpts);
 
     try {
@@ -196,6 +208,26 @@ export class FileExchangeStore implements ExchangeStore {
     }
     await rm(tmp, { force: true });
     return { key, size, sha256, written: true };
+  }
+
+  /**
+   * Removes temp files left in `dir` by writers on this host whose process is gone (a job killed
+   * mid-copy): a re-run then leaves the folder as an uninterrupted run would. Once per folder.
+   */
+  private async sweepDeadTemps(dir: string): Promise<void> {
+    if (this.swept.has(dir)) return;
+    this.swept.add(dir);
+    let names: string[];
+    try {
+      names = await readdir(dir);
+    } catch {
+      return; // not created yet: nothing to sweep
+    }
+    for (const name of names) {
+      const m = TEMP_NAME.exec(name);
+      if (!m || m[1] !== HOST_TAG || processAlive(Number(m[2]))) continue;
+      await unlink(join(dir, name)).catch(() => undefined);
+    }
   }
 
   /**
@@ -356,5 +388,16 @@ export class FileExchangeStore implements ExchangeStore {
 
   canCopyServerSide(_dest: ExchangeStore): boolean {
     return false;
+  }
+}
+
+/** Whether a process with this pid runs on this host (EPERM: it does, under another user). */
+function processAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return errCode(e) === 'EPERM';
   }
 }

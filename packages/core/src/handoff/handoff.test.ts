@@ -3,8 +3,10 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
+import { createServer, type AddressInfo } from 'node:net';
 import { InputError, isMlopsError } from '../errors.js';
 import { startArtifactService, type ArtifactService } from '../../../../test/peers/artifact-service.js';
+import { LIBRARY_ZIP_TWO, uploadBytes } from './__fixtures__/artifacts.js';
 import { downloadManifestArtifact, isManifestUri, scrubArtifactMessage, uploadManifestArtifact } from './index.js';
 
 const repoRoot = resolve(import.meta.dirname, '..', '..', '..', '..');
@@ -55,6 +57,15 @@ function manifestFile(name: string, content: object): { file: string; bytes: Buf
   const bytes = Buffer.from(JSON.stringify(content, null, 2) + '\n');
   writeFileSync(file, bytes);
   return { file, bytes };
+}
+
+/** A port that was just free: connecting to it is refused. */
+async function closedPort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+  const { port } = srv.address() as AddressInfo;
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
 }
 
 const sha256 = (b: Buffer): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
@@ -145,15 +156,13 @@ describe('manifest hand-off through a workflow artifact', () => {
   });
 
   it('an artifact that does not hold exactly one .json file: IntegrityError', async () => {
-    const a = manifestFile('two-a.json', {});
-    manifestFile('two-b.json', {});
+    // A zip of two JSON files as GitHub's artifact library wrote it (no uploader of ours makes one).
     becomeJob(svc.env);
-    const { DefaultArtifactClient } = await import('@actions/artifact');
-    await quiet(() => new DefaultArtifactClient().uploadArtifact('two-files', [a.file, join(work, 'two-b.json')], work));
+    await quiet(() => uploadBytes('two-files', LIBRARY_ZIP_TWO, 'application/zip'));
     becomeJob(svc.jobEnv());
     const e = await failure(quiet(() => downloadManifestArtifact({ name: 'two-files', destDir: join(work, 'dl'), log })));
     expect(e.kind).toBe('integrity');
-    expect(e.oneLine()).toBe("Workflow artifact 'two-files' should hold exactly one .json file (the manifest); it holds two-a.json, two-b.json");
+    expect(e.oneLine()).toBe("Workflow artifact 'two-files' should hold exactly one .json file (the manifest); it holds manifest.json, other.json");
   });
 
   it('outside GitHub Actions both directions refuse with one InputError line', async () => {
@@ -174,7 +183,7 @@ describe('manifest hand-off through a workflow artifact', () => {
     const { file } = manifestFile('m9.json', {});
     becomeJob({ ...svc.jobEnv(), GITHUB_SERVER_URL: 'https://ghe.example.com' });
     const e = await failure(quiet(() => uploadManifestArtifact({ name: 'ghes.json', file, log })));
-    expect(e.oneLine()).toMatch(/^Input 'upload-manifest': workflow artifacts through @actions\/artifact v2\+ are not supported on GitHub Enterprise Server/);
+    expect(e.oneLine()).toMatch(/^Input 'upload-manifest': workflow artifacts of the v4 artifact service are not supported on GitHub Enterprise Server/);
   });
 
   it('refuses names the artifact service would refuse, before any request', async () => {
@@ -187,8 +196,9 @@ describe('manifest hand-off through a workflow artifact', () => {
   });
 
   it('library failures become one line without the signed URL query string', async () => {
-    // A results URL nobody listens on: the library's network error, mapped and scrubbed.
-    becomeJob({ ...svc.jobEnv(), ACTIONS_RESULTS_URL: 'http://127.0.0.1:9/' });
+    // A results URL nobody listens on: the network error, retried, mapped and scrubbed. (Not
+    // port 9, as before: fetch refuses that "bad port" without connecting.)
+    becomeJob({ ...svc.jobEnv(), ACTIONS_RESULTS_URL: `http://127.0.0.1:${await closedPort()}/` });
     const { file } = manifestFile('m6.json', {});
     const e = await failure(quiet(() => uploadManifestArtifact({ name: 'net.json', file, log })));
     expect(e.kind).toBe('transient');

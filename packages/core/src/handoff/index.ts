@@ -1,17 +1,19 @@
 /**
  * The hand-off between the export job and the job behind the production approval: the manifest
- * travels as a workflow artifact of the same run, through @actions/artifact (v2 artifact service:
- * twirp API + Azure blob signed URLs). Only the manifest travels this way; the bundle's bytes stay
- * in the exchange.
- *
- * @actions/artifact (and its Azure SDK) is imported lazily, inside these functions, so actions
- * that never hand off start without loading it.
+ * travels as a workflow artifact of the same run, through the GitHub Actions artifact service (v4:
+ * twirp API + Azure blob signed URLs), spoken directly by ./service.ts. Only the manifest travels
+ * this way; the bundle's bytes stay in the exchange.
  */
-import { copyFile, lstat, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { InputError, IntegrityError, TransientError } from '../errors.js';
+import { InputError, IntegrityError, isMlopsError, TransientError } from '../errors.js';
+import { formatSeconds } from '../zenml/retry.js';
+import { readArtifactRuntime } from './runtime.js';
 import { scrubArtifactMessage } from './scrub.js';
+import { ArtifactServiceClient, ArtifactServiceError, type ListedArtifact } from './service.js';
+import { listFiles, unpackZip } from './unpack.js';
+import { writeZip } from './zip.js';
 
 export { scrubArtifactMessage } from './scrub.js';
 
@@ -23,7 +25,7 @@ export interface ManifestArtifactRef {
   digest?: string;
 }
 
-/** Characters @actions/artifact (and the service) refuse in an artifact name. */
+/** Characters the artifact service refuses in an artifact name. */
 const INVALID_NAME_CHARS = ['"', ':', '<', '>', '|', '*', '?', '\r', '\n', '\\', '/'];
 
 const RUNTIME_HINT = 'ACTIONS_RUNTIME_TOKEN and ACTIONS_RESULTS_URL are not set';
@@ -31,10 +33,10 @@ const RUNTIME_HINT = 'ACTIONS_RUNTIME_TOKEN and ACTIONS_RESULTS_URL are not set'
 /**
  * Uploads the manifest as a workflow artifact named `name`.
  *
- * With @actions/artifact's `skipArchive`, the artifact is ALWAYS named after the file's basename
- * (the `name` argument is ignored by the library). So: when `name` ends in `.json` the file is
- * staged as `<name>` and uploaded raw (one JSON blob, viewable in the UI); otherwise it is uploaded
- * as a zip holding `manifest.json`, so that the artifact keeps the exact name a later job asks for.
+ * When `name` ends in `.json` the artifact is the raw file (one JSON blob, viewable in the UI);
+ * otherwise it is a zip holding `manifest.json`, so that the file a later job unpacks still ends
+ * in `.json`. Both layouts are what earlier versions of this action uploaded, so the jobs on
+ * either side of the hand-off may run different versions.
  */
 export async function uploadManifestArtifact(opts: {
   name: string;
@@ -50,35 +52,32 @@ export async function uploadManifestArtifact(opts: {
     throw new InputError('upload-manifest', `retention days must be a whole number of days >= 1, got ${opts.retentionDays}`);
   }
   const raw = name.toLowerCase().endsWith('.json');
-  const staged = await mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), 'manifest-artifact-'));
+  let manifest: Buffer;
   try {
-    const stagedFile = join(staged, raw ? name : 'manifest.json');
-    try {
-      await copyFile(file, stagedFile);
-    } catch (e) {
-      throw new InputError('upload-manifest', `cannot read the manifest file ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-    }
-    const { DefaultArtifactClient } = await import('@actions/artifact');
-    const client = new DefaultArtifactClient();
+    manifest = await readFile(file);
+  } catch (e) {
+    throw new InputError('upload-manifest', `cannot read the manifest file ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+  return serviceCall('upload-manifest', async () => {
+    const client = connect('upload-manifest', log);
+    const body = raw ? manifest : writeZip([{ name: 'manifest.json', data: manifest }]);
+    const digest = `sha256:${createHash('sha256').update(body).digest('hex')}`;
     // Names are unique within a run, and a re-run job is the same run: replace what an earlier
     // attempt uploaded (the import side re-checks the manifest against the exchange anyway).
-    const earlier = await libraryCall('upload-manifest', () => client.deleteArtifact(name), () => undefined);
-    if (earlier) log(`Deleted workflow artifact '${name}' (id ${earlier.id}) left by an earlier attempt of this run`);
+    const [earlier] = await client.list(name);
+    if (earlier) {
+      await ignoreNotFound(client.delete(name));
+      log(`Deleted workflow artifact '${name}' (id ${earlier.id}) left by an earlier attempt of this run`);
+    }
     log(`Uploading the manifest as workflow artifact '${name}' (${raw ? 'raw JSON' : 'zip holding manifest.json'})`);
-    const res = await libraryCall('upload-manifest', () =>
-      client.uploadArtifact(name, [stagedFile], staged, {
-        ...(raw ? { skipArchive: true } : {}),
-        ...(opts.retentionDays !== undefined ? { retentionDays: opts.retentionDays } : {}),
-      }),
-    );
-    if (res.id === undefined) throw new TransientError(`Upload of workflow artifact '${name}' returned no artifact id`, 1);
-    const ref: ManifestArtifactRef = { name, id: res.id, size: res.size ?? 0 };
-    if (res.digest) ref.digest = res.digest.startsWith('sha256:') ? res.digest : `sha256:${res.digest}`;
-    log(`Uploaded workflow artifact '${name}' (id ${ref.id}, ${ref.size} bytes${ref.digest ? `, ${ref.digest}` : ''})`);
+    const uploadUrl = await client.create(name, raw ? 'application/json' : 'application/zip', expiry(opts.retentionDays, log));
+    await client.putBlob(uploadUrl, body, raw ? 'application/json' : 'application/zip');
+    const id = await client.finalize(name, body.length, digest);
+    if (id === undefined) throw new TransientError(`Upload of workflow artifact '${name}' returned no artifact id`, 1);
+    const ref: ManifestArtifactRef = { name, id, size: body.length, digest };
+    log(`Uploaded workflow artifact '${name}' (id ${ref.id}, ${ref.size} bytes, ${digest})`);
     return ref;
-  } finally {
-    await rm(staged, { recursive: true, force: true });
-  }
+  });
 }
 
 /**
@@ -94,26 +93,31 @@ export async function downloadManifestArtifact(opts: { name: string; destDir: st
     `'${name}' is taken as the name of a workflow artifact, which needs the GitHub Actions runtime; outside Actions give the manifest's URI or path (file://..., gs://..., /abs/path)`,
   );
   validateName('manifest', name);
-  const { DefaultArtifactClient } = await import('@actions/artifact');
-  const client = new DefaultArtifactClient();
   const notFound = (): never => {
     throw new InputError(
       'manifest',
       `no workflow artifact named '${name}' in this run; the export job must set upload-manifest: true (in the same workflow run), and the name given here must be the one it uploaded`,
     );
   };
-  const found = await libraryCall('manifest', () => client.getArtifact(name), notFound);
-  const { artifact } = found;
-  await mkdir(opts.destDir, { recursive: true });
-  const dir = await mkdtemp(join(opts.destDir, 'artifact-'));
-  log(`Downloading workflow artifact '${name}' (id ${artifact.id}, ${artifact.size} bytes)`);
-  const res = await libraryCall('manifest', () =>
-    client.downloadArtifact(artifact.id, { path: dir, ...(artifact.digest ? { expectedHash: artifact.digest } : {}) }),
+  const { artifact, blob } = await serviceCall(
+    'manifest',
+    async () => {
+      const client = connect('manifest', log);
+      const artifact = latest(await client.list(name)) ?? notFound();
+      log(`Downloading workflow artifact '${name}' (id ${artifact.id}, ${artifact.size} bytes)`);
+      const blob = await client.getBlob(await client.signedDownloadUrl(name));
+      return { artifact, blob };
+    },
     notFound,
   );
-  if (res.digestMismatch) {
+  if (artifact.digest && `sha256:${createHash('sha256').update(blob.bytes).digest('hex')}` !== artifact.digest.toLowerCase()) {
     throw new IntegrityError(`Workflow artifact '${name}' (id ${artifact.id}) does not match the digest recorded at upload (${artifact.digest})`);
   }
+  await mkdir(opts.destDir, { recursive: true });
+  const dir = await mkdtemp(join(opts.destDir, 'artifact-'));
+  if (/\bzip\b/i.test(blob.contentType)) await unpackZip(blob.bytes, dir, name);
+  // A raw artifact is saved under its own name (which holds no path separator: validateName).
+  else await writeFile(join(dir, /^\.*$/.test(name) ? 'artifact' : name), blob.bytes);
   const files = await listFiles(dir, name);
   const json = files.filter((f) => f.toLowerCase().endsWith('.json'));
   if (json.length !== 1) {
@@ -150,45 +154,60 @@ function validateName(input: string, name: string): void {
   }
 }
 
+/** The client for this job, or one InputError line saying why this job cannot use the service. */
+function connect(input: string, log: (l: string) => void): ArtifactServiceClient {
+  return new ArtifactServiceClient(readArtifactRuntime(input), {
+    onRetry: (what, reason, attempt, delayMs) => log(`GitHub artifact service: ${what} attempt ${attempt} failed (${reason}); retrying in ${formatSeconds(delayMs)}`),
+  });
+}
+
 /**
- * Runs a library call and turns whatever it throws into one of our errors with one line that
- * quotes no token and no signed URL query string. The library's "artifact not found" goes to
- * `onNotFound` (which may return a value or throw).
+ * Runs calls to the service and turns a failure into one of our errors with one line that quotes
+ * no token and no signed URL query string. The service's `not_found` goes to `onNotFound`.
  */
-async function libraryCall<T, N = never>(input: string, fn: () => Promise<T>, onNotFound?: () => N): Promise<T | N> {
+async function serviceCall<T>(input: string, fn: () => Promise<T>, onNotFound?: () => never): Promise<T> {
   try {
     return await fn();
   } catch (e) {
-    const err = e instanceof Error ? e : new Error(String(e));
-    const msg = scrubArtifactMessage(err.message, [process.env.ACTIONS_RUNTIME_TOKEN]);
-    switch (err.name) {
-      case 'ArtifactNotFoundError':
-        if (onNotFound) return onNotFound();
-        throw new TransientError(`GitHub artifact service: ${msg}`, 1);
-      case 'GHESNotSupportedError':
-        throw new InputError(input, 'workflow artifacts through @actions/artifact v2+ are not supported on GitHub Enterprise Server (GITHUB_SERVER_URL is not github.com)');
-      case 'UsageError':
-        throw new InputError(input, `the repository's artifact storage quota is used up: ${msg}`);
-      case 'FilesNotFoundError':
-        throw new InputError(input, msg);
-      default:
-        throw new TransientError(`GitHub artifact service: ${msg}`, 1);
+    if (isMlopsError(e)) throw e;
+    const token = process.env.ACTIONS_RUNTIME_TOKEN;
+    if (!(e instanceof ArtifactServiceError)) {
+      throw new TransientError(`GitHub artifact service: ${scrubArtifactMessage(e instanceof Error ? e.message : String(e), [token])}`, 1);
     }
+    const msg = scrubArtifactMessage(e.line, [token]);
+    if (e.code === 'not_found' && onNotFound) return onNotFound();
+    // The service refuses uploads past the repository's storage quota; no retry fixes that.
+    if (e.code === 'resource_exhausted' || /insufficient usage|quota/i.test(e.serviceMessage ?? '')) {
+      throw new InputError(input, `the repository's artifact storage quota is used up: ${msg}`);
+    }
+    throw new TransientError(`GitHub artifact service: ${msg}`, e.attempts);
   }
 }
 
-/** Regular files under `dir`; anything else (a symlink, a device) is refused. */
-async function listFiles(dir: string, name: string): Promise<string[]> {
-  const out: string[] = [];
-  const walk = async (d: string): Promise<void> => {
-    for (const entry of await readdir(d)) {
-      const p = join(d, entry);
-      const st = await lstat(p);
-      if (st.isDirectory()) await walk(p);
-      else if (st.isFile()) out.push(p);
-      else throw new IntegrityError(`Workflow artifact '${name}' holds ${relative(dir, p)}, which is not a regular file`);
-    }
-  };
-  await walk(dir);
-  return out.sort();
+/** A delete that finds nothing is what we wanted (another attempt may have raced us to it). */
+async function ignoreNotFound(p: Promise<void>): Promise<void> {
+  try {
+    await p;
+  } catch (e) {
+    if (!(e instanceof ArtifactServiceError && e.code === 'not_found')) throw e;
+  }
+}
+
+/** Names are unique in a run, but should a re-run ever leave two, the newest is the one to take. */
+function latest(found: ListedArtifact[]): ListedArtifact | undefined {
+  return [...found].sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id - a.id)[0];
+}
+
+/**
+ * When the artifact expires. The repository caps retention (the runner says how in
+ * GITHUB_RETENTION_DAYS); asking for more is lowered to the cap, as the service would refuse it.
+ */
+function expiry(days: number | undefined, log: (l: string) => void): Date | undefined {
+  if (days === undefined) return undefined;
+  const max = Number(process.env.GITHUB_RETENTION_DAYS);
+  if (Number.isInteger(max) && max >= 1 && days > max) {
+    log(`Retention of ${days} days is more than this repository allows; using ${max}`);
+    days = max;
+  }
+  return new Date(Date.now() + days * 86_400_000);
 }

@@ -1,6 +1,6 @@
 /**
- * One line from an @actions/artifact (or Azure SDK) error message, safe to print: the first
- * non-empty line (the rest is the library's boilerplate), URLs without their query string or
+ * One line from an artifact service or blob store error message, safe to print: the first
+ * non-empty line (a service message may run on), URLs without their query string or
  * fragment (a signed blob URL's SAS is its query), any stray `sig=` value, and the given secrets
  * (the runtime token) replaced by `***`.
  */
