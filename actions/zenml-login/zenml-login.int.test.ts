@@ -1,6 +1,6 @@
-import { createServer } from 'node:net';
 import { startTestServer, type TestServer } from '@mlops-actions/zenml-test-server';
 import { leakSurfaces, runBundle, secretForms, type BundleRun } from '../../test/harness/run-bundle.js';
+import { closedPort } from '../../test/harness/closed-port.js';
 
 /** The one `::error::` annotation a failed step shows, decoded. */
 function errorLines(run: BundleRun): string[] {
@@ -14,14 +14,6 @@ function expectNoLeak(run: BundleRun, secrets: string[]): void {
   for (const [surface, text] of Object.entries(leakSurfaces(run))) {
     for (const s of secrets) for (const form of secretForms(s)) expect({ surface, leaked: text.includes(form) }).toEqual({ surface, leaked: false });
   }
-}
-
-async function closedPort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
 }
 
 const FAST_RETRY = { MLOPS_ACTIONS_RETRY_DEADLINE: '4', MLOPS_ACTIONS_REQUEST_TIMEOUT: '2' };

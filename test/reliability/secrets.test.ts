@@ -8,7 +8,6 @@
  * servers' stored metadata). Each action runs here at least once.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestServer, type TestServer } from '@mlops-actions/zenml-test-server';
@@ -17,6 +16,7 @@ import { seedTrainedModel, type TrainedModel } from '../harness/trained-model.js
 import { startGitHubApi, type GitHubApi } from '../peers/github-api.js';
 import { startEchoProxy, type EchoProxy } from './scan-echo.js';
 import { describeLeaks, findLeaks, scanServer, scanTree, secretFormsByName, type Leak, type Secret } from './scan.js';
+import { closedPort } from '../harness/closed-port.js';
 
 const FAST = { MLOPS_ACTIONS_RETRY_DEADLINE: '1', MLOPS_ACTIONS_REQUEST_TIMEOUT: '1' };
 const DEBUG = { RUNNER_DEBUG: '1', ACTIONS_STEP_DEBUG: 'true' };
@@ -27,14 +27,6 @@ const errors = (run: BundleRun): string[] =>
     .split('\n')
     .filter((l) => l.startsWith('::error::'))
     .map((l) => l.slice(9));
-
-async function closedPort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
 
 let dev: TestServer;
 let prod: TestServer;

@@ -8,6 +8,7 @@ import type { Clock } from '../zenml/retry.js';
 import { approvalsTable, judgeApprovals, pullRequestNumber, readRunApprovals, upsertStickyComment, type ApprovalRecord, type GitHubTarget } from './index.js';
 import { GitHubApiError } from './client.js';
 import { markerComment, nextLink } from './comments.js';
+import { closedPort } from '../../../../test/harness/closed-port.js';
 
 const FIXED = new Date('2026-03-01T12:00:00.000Z');
 const now = () => FIXED;
@@ -26,15 +27,6 @@ function target(api: GitHubApi, extra: Partial<GitHubTarget> = {}): GitHubTarget
 const lines = (api: GitHubApi) => api.requests.map((r) => `${r.method} ${r.path}`);
 
 /** A URL nothing listens on (a port the fetch spec allows). */
-async function closedPortUrl(): Promise<string> {
-  const { createServer } = await import('node:net');
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-  const { port } = srv.address() as { port: number };
-  await new Promise<void>((r) => srv.close(() => r()));
-  return `http://127.0.0.1:${port}`;
-}
-
 async function failure(p: Promise<unknown>): Promise<Error> {
   try {
     await p;
@@ -287,7 +279,7 @@ describe('GitHub: secrets and errors', () => {
       api.setPermission('actions', 'none');
       errors.push(await failure(readRunApprovals(t, { runId })));
       errors.push(await failure(readRunApprovals({ ...t, token: `${api.token}x` }, { runId })));
-      errors.push(await failure(readRunApprovals({ ...t, apiUrl: await closedPortUrl() }, { runId })));
+      errors.push(await failure(readRunApprovals({ ...t, apiUrl: `http://127.0.0.1:${await closedPort()}` }, { runId })));
       errors.push(await failure(readRunApprovals({ ...t, apiUrl: 'http://127.0.0.1:9' }, { runId }))); // a port fetch refuses
     } finally {
       await api.stop();

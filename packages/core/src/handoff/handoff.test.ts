@@ -3,11 +3,11 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { createServer, type AddressInfo } from 'node:net';
 import { InputError, isMlopsError } from '../errors.js';
 import { startArtifactService, type ArtifactService } from '../../../../test/peers/artifact-service.js';
 import { LIBRARY_ZIP_TWO, uploadBytes } from './__fixtures__/artifacts.js';
 import { downloadManifestArtifact, isManifestUri, scrubArtifactMessage, uploadManifestArtifact } from './index.js';
+import { closedPort } from '../../../../test/harness/closed-port.js';
 
 const repoRoot = resolve(import.meta.dirname, '..', '..', '..', '..');
 const ACTIONS_KEYS = ['ACTIONS_RUNTIME_TOKEN', 'ACTIONS_RESULTS_URL', 'GITHUB_SERVER_URL', 'GITHUB_ACTIONS', 'GITHUB_RUN_ID', 'GITHUB_RUN_ATTEMPT', 'RUNNER_TEMP'];
@@ -60,14 +60,6 @@ function manifestFile(name: string, content: object): { file: string; bytes: Buf
 }
 
 /** A port that was just free: connecting to it is refused. */
-async function closedPort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-  const { port } = srv.address() as AddressInfo;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
-
 const sha256 = (b: Buffer): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
 beforeAll(async () => {
