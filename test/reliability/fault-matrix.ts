@@ -18,6 +18,11 @@ export interface Scenario {
   gs?: boolean;
   /** Env of the faulted run only (the re-run is a plain one). */
   env?: Record<string, string>;
+  /**
+   * Wait this long before the re-run: a request the client gave up on is still being carried out
+   * by the server, and a real re-run starts long after it has finished.
+   */
+  settleMs?: number;
   /** Puts the fault in place; returns how to take it away again (server faults are cleared anyway). */
   inject(w: World, shared: Shared): (() => void) | void;
 }
@@ -59,7 +64,7 @@ export const SCENARIOS: Scenario[] = [
   { action: 'export-model', kind: '5xx burst', where: 'GET /artifact_versions ×2 502', inject: fault({ path: '/api/v1/artifact_versions', status: 502, times: 2 }) },
   { action: 'export-model', kind: '500', where: 'GET /runs/{id}', inject: fault({ path: '/api/v1/runs/*', status: 500 }) },
   { action: 'export-model', kind: 'reset mid-body', where: 'GET /models', inject: fault({ path: '/api/v1/models', resetMidBody: true }) },
-  { action: 'export-model', kind: 'slow', where: 'GET /model_versions/{id}', env: SLOW.env, inject: fault({ path: '/api/v1/model_versions/*', delayMs: SLOW.delayMs }) },
+  { action: 'export-model', kind: 'slow', where: 'GET /model_versions/{id}', env: SLOW.env, settleMs: SLOW.delayMs, inject: fault({ path: '/api/v1/model_versions/*', delayMs: SLOW.delayMs }) },
   { action: 'export-model', kind: 'token expiry', where: 'at the 5th request', inject: expireTokensAt(5) },
   {
     action: 'export-model',
@@ -77,7 +82,7 @@ export const SCENARIOS: Scenario[] = [
   { action: 'import-model', kind: '500', where: 'POST /run-metadata', inject: fault({ method: 'POST', path: '/api/v1/run-metadata', status: 500 }) },
   { action: 'import-model', kind: 'reset', where: 'POST /artifact_versions', inject: fault({ method: 'POST', path: '/api/v1/artifact_versions', reset: true }) },
   { action: 'import-model', kind: 'reset mid-body', where: 'POST /model_versions (created, answer lost)', inject: fault({ method: 'POST', path: '/api/v1/model_versions', resetMidBody: true }) },
-  { action: 'import-model', kind: 'slow', where: 'POST /model_versions (created after the client gave up)', env: SLOW.env, inject: fault({ method: 'POST', path: '/api/v1/model_versions', delayMs: SLOW.delayMs }) },
+  { action: 'import-model', kind: 'slow', where: 'POST /model_versions (created after the client gave up)', env: SLOW.env, settleMs: SLOW.delayMs, inject: fault({ method: 'POST', path: '/api/v1/model_versions', delayMs: SLOW.delayMs }) },
   { action: 'import-model', kind: 'token expiry', where: 'at the 12th request', inject: expireTokensAt(12) },
   {
     action: 'import-model',

@@ -98,6 +98,7 @@ describe('faults: each action completes, or fails with one line and a re-run com
         w.zen.faults.clear();
         remove?.();
         w.proxy?.setFault(undefined);
+        if (s.settleMs) await new Promise((r) => setTimeout(r, s.settleMs));
         final = await runBundle(s.action, w.inputs, { env: w.env });
         if (final.code !== 0) problems.push(`the re-run failed too: ${errorLines(final).join(' | ')}`);
       } else {
