@@ -96,8 +96,6 @@ export const defaultProjectId = (server: TestServer): string => {
  */
 export const KNOWN_SPEC_GAPS: Array<{ method: string; route: string; status?: number; reason: string }> = [
   { method: 'POST', route: '/auth/login', reason: 'Pro control-plane login (API.md §1.4 way 3); not a workspace route' },
-  { method: 'DELETE', route: '/api/v1/model_versions/{model_version_id}', reason: 'not in the suite spec; import-model calls it untyped to drop a duplicate it created in a race' },
-  { method: 'DELETE', route: '/api/v1/artifact_versions/{artifact_version_id}', reason: 'not in the suite spec; import-model calls it untyped to drop a duplicate it registered in a race' },
 ];
 
 function isKnownGap(p: ContractProblem): boolean {

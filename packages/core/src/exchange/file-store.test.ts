@@ -122,6 +122,17 @@ describe('file:// exchange store', () => {
     expect(readdirSync(join(root, 'run')).sort()).toEqual([live, otherHost, 'model.bin'].sort());
   });
 
+  it('a re-run that only finds the object complete (killed between publishing and removing the temp) still clears the temp', async () => {
+    const host = createHash('sha256').update(hostname()).digest('hex').slice(0, 8);
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid as number;
+    await store.put('done/manifest.json', Buffer.from('{}'));
+    const killed = `.exchange-${host}-${dead}-0123456789abcdef.partial`;
+    writeFileSync(join(root, 'done', killed), '{}');
+    const rerun = await openExchange(`file://${root}`); // a new process: nothing swept yet
+    expect(await rerun.exists('done/manifest.json')).toBe(true);
+    expect(readdirSync(join(root, 'done'))).toEqual(['manifest.json']);
+  });
+
   it('get with a wrong expected digest fails the stream with IntegrityError; a wrong size fails up front', async () => {
     await store.put('k', Buffer.from('content'));
     const r = await store.get('k', { expectedSha256: sha('something else') });

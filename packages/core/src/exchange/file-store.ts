@@ -141,6 +141,9 @@ export class FileExchangeStore implements ExchangeStore {
   async stat(key: string): Promise<ObjectInfo | undefined> {
     const path = await this.pathOf(key, false);
     if (path === undefined) return undefined;
+    // A re-run that finds the object complete writes nothing; a writer killed between link(2)
+    // and removing its temp file left that temp beside it, which only this sweep clears.
+    await this.sweepDeadTemps(dirname(path));
     const st = await this.lstatObject(key, path);
     return st?.isFile() ? { key, size: st.size } : undefined;
   }
@@ -171,8 +174,7 @@ export class FileExchangeStore implements ExchangeStore {
     const path = (await this.pathOf(key, true)) as string;
     const streamOpts = { expectedSha256, expectedSize, onProgress: opts.onProgress, what };
 
-    // Before the "already there" check: a writer killed between link(2) and removing its temp
-    // file left a complete object plus a temp file that only this sweep would clear.
+    // Before the "already there" check: see stat().
     await this.sweepDeadTemps(dirname(path));
     // Already there: hash the source without writing it anywhere, then compare.
     if (await this.lstatObject(key, path)) {
@@ -212,7 +214,8 @@ export class FileExchangeStore implements ExchangeStore {
 
   /**
    * Removes temp files left in `dir` by writers on this host whose process is gone (a job killed
-   * mid-copy): a re-run then leaves the folder as an uninterrupted run would. Once per folder.
+   * mid-copy): a re-run then leaves the folder as an uninterrupted run would. Once per folder;
+   * a failed unlink (a reader without write access) leaves the file, harmlessly: it is never listed.
    */
   private async sweepDeadTemps(dir: string): Promise<void> {
     if (this.swept.has(dir)) return;

@@ -207,7 +207,8 @@ export interface paths {
          */
         put: operations["update_model_version"];
         post?: never;
-        delete?: never;
+        /** @description Deletes the version with its links, tags and run metadata; artifacts stay. */
+        delete: operations["delete_model_version"];
         options?: never;
         head?: never;
         patch?: never;
@@ -287,7 +288,8 @@ export interface paths {
         get: operations["get_artifact_version"];
         put: operations["update_artifact_version"];
         post?: never;
-        delete?: never;
+        /** @description Deletes the record (links, tags, run metadata); never the files at its uri. */
+        delete: operations["delete_artifact_version"];
         options?: never;
         head?: never;
         patch?: never;
@@ -2312,6 +2314,32 @@ export interface operations {
             500: components["responses"]["ServerError"];
         };
     };
+    delete_model_version: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                model_version_id: components["parameters"]["ModelVersionIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted (JSON null) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": null;
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["UnprocessableEntity"];
+        };
+    };
     list_artifacts: {
         parameters: {
             query?: {
@@ -2592,6 +2620,32 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["UnprocessableEntity"];
+        };
+    };
+    delete_artifact_version: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                artifact_version_id: components["parameters"]["ArtifactVersionIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted (JSON null) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": null;
+                };
+            };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];

@@ -1,21 +1,18 @@
 /**
- * DELETE of a model or artifact version. The suite's OpenAPI subset does not describe these
- * routes (nothing else deletes), so they go through the client's untyped fetch, which still
- * authenticates, retries (a DELETE is safe to re-send) and maps errors.
+ * DELETE of a model or artifact version (import-model drops the duplicate it made when it lost a
+ * race). Typed routes: authenticated, retried (a DELETE is safe to re-send), errors mapped.
  */
 import { ZenmlApiError } from '../errors.js';
 import type { ZenmlClient } from './client.js';
 
-const ROUTES = {
-  model_version: '/api/v1/model_versions',
-  artifact_version: '/api/v1/artifact_versions',
-} as const;
-
 /** Deletes the entity; false when it was already gone (a retried or concurrent delete). */
-export async function deleteIfPresent(client: ZenmlClient, kind: keyof typeof ROUTES, id: string): Promise<boolean> {
+export async function deleteIfPresent(client: ZenmlClient, kind: 'model_version' | 'artifact_version', id: string): Promise<boolean> {
   try {
-    const res = await client.fetch(client.url(`${ROUTES[kind]}/${encodeURIComponent(id)}`), { method: 'DELETE' });
-    await res.body?.cancel().catch(() => undefined);
+    if (kind === 'model_version') {
+      await client.api.DELETE('/api/v1/model_versions/{model_version_id}', { params: { path: { model_version_id: id } } });
+    } else {
+      await client.api.DELETE('/api/v1/artifact_versions/{artifact_version_id}', { params: { path: { artifact_version_id: id } } });
+    }
     return true;
   } catch (e) {
     if (e instanceof ZenmlApiError && e.status === 404) return false;
