@@ -1,7 +1,7 @@
 /**
  * Throughput and memory: export + import of a generated model through a file:// exchange, the
  * bundled actions as child processes, side by side with `cp` of the same bytes in the same run.
- * Every timed copy starts with its source evicted from the page cache (see cache.ts), and the
+ * Every timed copy starts with its source read once and then evicted from the page cache (see cache.ts), and the
  * actions fsync what they write before publishing it, so `cp` is timed both bare and followed by
  * `sync` of its copy (the like-for-like comparison).
  */
@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { startTestServer, type TestServer } from '@mlops-actions/zenml-test-server';
 import { parseFileCommand, repoRoot } from '../test/harness/run-bundle.js';
 import { defaultArtifactStore } from '../test/harness/trained-model.js';
-import { evictChecked } from './cache.js';
+import { primeAndEvict } from './cache.js';
 import { measure, type Measured } from './measure.js';
 
 const MiB = 1024 * 1024;
@@ -22,6 +22,8 @@ export interface ThroughputRow {
   /** MiB/s */
   cp: number;
   cpSync: number;
+  /** cp + fsync of the exchange file import reads (its like-for-like). */
+  cpSyncImp: number;
   exp: number;
   imp: number;
   expRss: number;
@@ -29,6 +31,8 @@ export interface ThroughputRow {
   /** MiB/s of the copy phase alone (the action's own "Copying … done in X s" line), no start-up or API calls. */
   expCopy: number;
   impCopy: number;
+  /** ms of `node -e 0` (median of 3): what any Node process pays before its first byte. */
+  nodeMs: number;
   /** Page-cache state of the sources when each copy started. */
   cache: string;
 }
@@ -79,16 +83,19 @@ async function once(mib: number, work: string): Promise<ThroughputRow> {
   const states = new Set<string>();
   try {
     const src = seed(dev, mib);
-    states.add(evictChecked(src, bytes));
+    states.add(primeAndEvict(src, bytes));
     const cp = await measure('cp', [src, join(work, 'cp.bin')], process.env);
     rmSync(join(work, 'cp.bin'));
-    states.add(evictChecked(src, bytes));
+    states.add(primeAndEvict(src, bytes));
     const cpSync = await measure('sh', ['-c', 'cp "$0" "$1" && sync "$1"', src, join(work, 'cp.bin')], process.env);
     rmSync(join(work, 'cp.bin'));
 
+    const bare: number[] = [];
+    for (let i = 0; i < 3; i++) bare.push((await measure(process.execPath, ['-e', '0'], { PATH: process.env.PATH })).ms);
+
     const exchange = join(work, 'exchange');
     mkdirSync(exchange);
-    states.add(evictChecked(src, bytes));
+    states.add(primeAndEvict(src, bytes));
     const exp = await measure(
       process.execPath,
       [join(repoRoot, 'dist', 'export-model', 'index.js')],
@@ -97,7 +104,12 @@ async function once(mib: number, work: string): Promise<ThroughputRow> {
     if (exp.code !== 0) throw new Error(`export failed: ${exp.stdout.slice(-2000)}`);
     const manifest = parseFileCommand(readFileSync(join(work, 'export.out'), 'utf8'))['manifest-uri'] ?? '';
     const bundled = join(manifest.replace(/^file:\/\//, '').replace(/manifest\.json$/, ''), 'artifacts', 'model', 'model.bin');
-    states.add(evictChecked(bundled, bytes));
+    states.add(primeAndEvict(bundled, bytes));
+    // Import's like-for-like is cp of its own source, the exchange file: on this kind of VM two
+    // files of the same bytes can read at different speeds (seen: 504 against 1226 MiB/s).
+    const cpSyncImp = await measure('sh', ['-c', 'cp "$0" "$1" && sync "$1"', bundled, join(work, 'cp.bin')], process.env);
+    rmSync(join(work, 'cp.bin'));
+    states.add(primeAndEvict(bundled, bytes));
     const imp = await measure(
       process.execPath,
       [join(repoRoot, 'dist', 'import-model', 'index.js')],
@@ -109,12 +121,14 @@ async function once(mib: number, work: string): Promise<ThroughputRow> {
       mib,
       cp: rate(bytes, cp),
       cpSync: rate(bytes, cpSync),
+      cpSyncImp: rate(bytes, cpSyncImp),
       exp: rate(bytes, exp),
       imp: rate(bytes, imp),
       expRss: exp.peakRss / MiB,
       impRss: imp.peakRss / MiB,
       expCopy: copyRate(bytes, exp),
       impCopy: copyRate(bytes, imp),
+      nodeMs: median(bare),
       cache: [...states].join('/'),
     };
   } finally {
@@ -134,12 +148,14 @@ export async function benchThroughput(mib: number, reps: number): Promise<Throug
       mib,
       cp: m('cp'),
       cpSync: m('cpSync'),
+      cpSyncImp: m('cpSyncImp'),
       exp: m('exp'),
       imp: m('imp'),
       expRss: Math.max(...runs.map((r) => r.expRss)),
       impRss: Math.max(...runs.map((r) => r.impRss)),
       expCopy: m('expCopy'),
       impCopy: m('impCopy'),
+      nodeMs: m('nodeMs'),
       cache: [...new Set(runs.map((r) => r.cache))].join('/'),
     };
   } finally {

@@ -34,7 +34,7 @@ await runAction({
       if (i['from-stage']) throw new InputError('from-stage', 'is for in-server promotions; across servers, name the source version with version (a number, name or stage)');
       const source = connectZenml(ctx, { serverUrl: i['source-server-url'], apiKey: i['source-api-key'] });
       const exchange = await openExchange(i.exchange);
-      const gate = i.policy || i.thresholds ? gateManifest({ policy: i.policy, thresholds: i.thresholds, targetStage: i['to-stage'], workspace: ctx.env.GITHUB_WORKSPACE, log }) : undefined;
+      const gate = i.policy || i.thresholds ? await gateManifest({ policy: i.policy, thresholds: i.thresholds, targetStage: i['to-stage'], workspace: ctx.env.GITHUB_WORKSPACE, log }) : undefined;
       const r = await ctx.phase(`Promote ${i.model} from ${source.serverUrl} to ${i['to-stage']} on ${dest.serverUrl}`, () =>
         promoteAcrossServers(source, dest, {
           sourceProject: i['source-project'] ?? i.project,

@@ -7,16 +7,17 @@ export type GetInput = (name: string) => string;
 
 /**
  * Reads every declared input, masks the secret ones before anything is validated (a validation
- * message could otherwise quote them), then validates each. The first invalid input is reported
- * as one line naming it.
+ * message could otherwise quote them), then validates each, in declaration order. The first
+ * invalid input is reported as one line naming it. Asynchronous because a schema may load a
+ * parser on demand (see yamlObject).
  */
-export function readInputs<S extends InputSpecs>(
+export async function readInputs<S extends InputSpecs>(
   specs: S,
   getInput: GetInput,
   env: NodeJS.ProcessEnv,
   redactor: Redactor,
   onSecret: (secret: string) => void,
-): InputValues<S> {
+): Promise<InputValues<S>> {
   const raw: Record<string, string | undefined> = {};
   for (const [name, spec] of Object.entries(specs)) {
     let value: string | undefined = getInput(name);
@@ -30,7 +31,7 @@ export function readInputs<S extends InputSpecs>(
   }
   const out: Record<string, unknown> = {};
   for (const [name, spec] of Object.entries(specs)) {
-    const parsed = spec.schema.safeParse(raw[name]);
+    const parsed = await spec.schema.safeParseAsync(raw[name]);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const fallback = spec.env ? ` (or set ${spec.env})` : '';

@@ -59,7 +59,7 @@ export async function runAction<S extends InputSpecs>(def: ActionDefinition<S>, 
   };
   const summaryParts: string[] = [];
   try {
-    const inputs = readInputs(def.inputs, rt.getInput, rt.env, redactor, mask);
+    const inputs = await readInputs(def.inputs, rt.getInput, rt.env, redactor, mask);
     const ctx: ActionContext<InputValues<S>> = {
       inputs,
       secret: mask,

@@ -3,10 +3,9 @@
  * short-lived download token, then `/data?token=`, a tar.gz of the files under the uri, gunzipped
  * and read entry by entry as it arrives (never held whole in memory or on disk).
  */
-import { Readable } from 'node:stream';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { createGunzip } from 'node:zlib';
 import { IntegrityError, TransientError, ZenmlApiError } from '../errors.js';
+import { readableBody } from '../net/index.js';
 import type { ZenmlClient } from '../zenml/client.js';
 import type { ArtifactFacts } from './source-facts.js';
 import { readTar, type TarEntry } from './tar-reader.js';
@@ -76,8 +75,9 @@ export async function* downloadArtifactEntries(client: ZenmlClient, a: ArtifactF
   } catch (e) {
     throw withHint(e);
   }
-  if (!res.body) throw new IntegrityError(`Artifact '${a.name}': the server sent an empty download.`);
-  const raw = Readable.fromWeb(res.body as unknown as WebReadableStream<Uint8Array>);
+  // Read as a Node stream straight from the socket: no web stream between it and gunzip.
+  const raw = readableBody(res);
+  if (!raw) throw new IntegrityError(`Artifact '${a.name}': the server sent an empty download.`);
   const gunzip = createGunzip();
   raw.on('error', (e) => gunzip.destroy(e));
   raw.pipe(gunzip);

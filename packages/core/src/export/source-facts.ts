@@ -2,7 +2,7 @@
  * What the source server says about the model version beyond the version itself: its linked
  * artifact versions, the pipeline run that produced it, and where the dashboard shows that run.
  */
-import { z } from 'zod';
+import { z } from '../zod.js';
 import { InputError, IntegrityError } from '../errors.js';
 import type { ManifestArtifact } from '../manifest/schema.js';
 import type { ZenmlClient } from '../zenml/client.js';
@@ -132,15 +132,20 @@ export interface RunFacts {
   url?: string;
 }
 
-const RunLinkSchema = z.looseObject({
-  id: z.string(),
-  body: z.looseObject({ pipeline_run: z.looseObject({ id: z.string(), name: z.string().nullish() }).nullish() }).nullish(),
-});
+// Export's own: other actions load this module for its helpers, so these are built on first use.
+const RunLinkSchema = z.lazy(() =>
+  z.looseObject({
+    id: z.string(),
+    body: z.nullish(z.looseObject({ pipeline_run: z.nullish(z.looseObject({ id: z.string(), name: z.nullish(z.string()) })) })),
+  }),
+);
 
-const CodeReferenceSchema = z.looseObject({
-  body: z.looseObject({ commit: z.string().nullish() }).nullish(),
-  commit: z.string().nullish(),
-});
+const CodeReferenceSchema = z.lazy(() =>
+  z.looseObject({
+    body: z.nullish(z.looseObject({ commit: z.nullish(z.string()) })),
+    commit: z.nullish(z.string()),
+  }),
+);
 
 /** Run-metadata keys that carry a git commit when the run has no code reference. */
 export const GIT_COMMIT_KEYS = ['git_commit', 'commit', 'git_sha', 'commit_sha'];

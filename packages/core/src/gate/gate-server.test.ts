@@ -231,16 +231,16 @@ describe('candidateFromManifest', () => {
       mkdirSync(join(workspace, '.github'));
       writeFileSync(join(workspace, '.github/promotion-policy.yml'), 'version: 1\nstages:\n  production:\n    rules: ["accuracy >= 0.9", {metric: f1, champion: {max-regression: 0.01}}]\n    required-tags: [validated]\n');
       const lines: string[] = [];
-      const gate = gateManifest({ policy: '.github/promotion-policy.yml', thresholds: 'f1>=0.9', targetStage: 'production', workspace, run: RUN, log: (l) => lines.push(l) });
+      const gate = await gateManifest({ policy: '.github/promotion-policy.yml', thresholds: 'f1>=0.9', targetStage: 'production', workspace, run: RUN, log: (l) => lines.push(l) });
       const v = await gate(manifest);
       expect(v.passed).toBe(false);
       expect(v.summary).toBe('3/4 rules pass; failing: f1 >= 0.9');
       expect(v.report.results.find((r) => r.kind === 'champion')?.reason).toBe('no champion holds production; nothing to compare.');
       expect(lines).toEqual(['Gate for production: rejected (3/4 rules pass; failing: f1 >= 0.9).', '  ✗ f1 >= 0.9: f1 is 0.88 on readmission-clf v12, below 0.9.']);
-      const withChampion = await gateManifest({ thresholds: 'accuracy>=0.9', targetStage: 'production', run: RUN, champion: async () => undefined })(manifest);
+      const withChampion = await (await gateManifest({ thresholds: 'accuracy>=0.9', targetStage: 'production', run: RUN, champion: async () => undefined }))(manifest);
       expect(withChampion).toMatchObject({ passed: true, summary: '1/1 rule pass' });
       // A bad policy fails when the gate is made, before any export work.
-      expect(() => gateManifest({ policy: '.github/nope.yml', targetStage: 'production', workspace })).toThrow(/^Input 'policy': \.github\/nope\.yml: no such file/);
+      await expect(gateManifest({ policy: '.github/nope.yml', targetStage: 'production', workspace })).rejects.toThrow(/^Input 'policy': \.github\/nope\.yml: no such file/);
     } finally {
       rmSync(workspace, { recursive: true, force: true });
     }

@@ -37,8 +37,8 @@ export interface ManifestGateVerdict {
  * work), and returns the callback that gates a manifest. Approvals are not part of it: the caller
  * folds them in (withApprovals) where it reads them.
  */
-export function gateManifest(o: ManifestGateOptions): (manifest: Manifest) => Promise<ManifestGateVerdict> {
-  const base = o.policy?.trim() ? loadPolicy(o.policy.trim(), o.targetStage, o.workspace ? { baseDir: o.workspace } : {}) : undefined;
+export async function gateManifest(o: ManifestGateOptions): Promise<(manifest: Manifest) => Promise<ManifestGateVerdict>> {
+  const base = o.policy?.trim() ? await loadPolicy(o.policy.trim(), o.targetStage, o.workspace ? { baseDir: o.workspace } : {}) : undefined;
   const policy = combinePolicy(base, { rules: o.thresholds ? parseThresholds(o.thresholds) : [] });
   return async (manifest) => {
     const champion = typeof o.champion === 'function' ? await o.champion() : o.champion;

@@ -5,6 +5,7 @@ import { InputError } from '../errors.js';
 import { formatDuration, parseDuration } from './duration.js';
 import { combinePolicy, loadPolicy, policyHasChecks } from './policy.js';
 import { parseMetricAmounts, parseThresholds } from './thresholds.js';
+import type { GatePolicy } from './types.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gate-policy-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -17,10 +18,10 @@ function policyFile(text: string): string {
 }
 
 /** The InputError loadPolicy throws, with the file name shortened to `<file>`. */
-function policyError(text: string, stage = 'production'): string {
+async function policyError(text: string, stage = 'production'): Promise<string> {
   const file = policyFile(text);
   try {
-    loadPolicy(file, stage);
+    await loadPolicy(file, stage);
   } catch (err) {
     expect(err).toBeInstanceOf(InputError);
     expect((err as InputError).input).toBe('policy');
@@ -57,9 +58,9 @@ stages:
 `;
 
 describe('loadPolicy', () => {
-  test('reads the section for the target stage', () => {
+  test('reads the section for the target stage', async () => {
     const file = policyFile(GOOD);
-    expect(loadPolicy(file, 'production')).toEqual({
+    expect(await loadPolicy(file, 'production')).toEqual({
       rules: [
         { metric: 'accuracy', op: '>=', value: 0.9 },
         { metric: 'f1', op: '>=', value: 0.85, champion: { maxRegression: 0.01 } },
@@ -72,7 +73,7 @@ describe('loadPolicy', () => {
       requireApproval: true,
       refuseSelfApproval: true,
     });
-    expect(loadPolicy(file, 'staging')).toEqual({
+    expect(await loadPolicy(file, 'staging')).toEqual({
       rules: [{ metric: 'accuracy', op: '>=', value: 0.8 }],
       requiredTags: [],
       requiredMetadata: [],
@@ -81,8 +82,8 @@ describe('loadPolicy', () => {
     });
   });
 
-  test('max-age as seconds, and a single tag as a string', () => {
-    const p = loadPolicy(policyFile('version: 1\nstages:\n  production:\n    max-age: 3600\n    required-tags: validated\n'), 'production');
+  test('max-age as seconds, and a single tag as a string', async () => {
+    const p = await loadPolicy(policyFile('version: 1\nstages:\n  production:\n    max-age: 3600\n    required-tags: validated\n'), 'production');
     expect(p.maxAgeSeconds).toBe(3600);
     expect(p.requiredTags).toEqual(['validated']);
   });
@@ -121,24 +122,24 @@ describe('loadPolicy', () => {
     ['a stage with nothing to check', 'version: 1\nstages:\n  production: {}\n', /<file>: stages\.production: has nothing to check/],
     ['an empty file', '# nothing yet\n', /<file>: is empty: expected a policy with 'version: 1' and 'stages:'/],
     ['a list instead of a mapping', '- a\n', /<file>: \(top level\): expected a mapping with version: 1 and stages:, got a list/],
-  ])('%s', (_what, text, expected) => {
-    expect(policyError(text)).toMatch(expected);
+  ])('%s', async (_what, text, expected) => {
+    expect(await policyError(text)).toMatch(expected);
   });
 
-  test('a missing stage section lists the stages the file has', () => {
-    expect(policyError(GOOD, 'archived')).toBe(
+  test('a missing stage section lists the stages the file has', async () => {
+    expect(await policyError(GOOD, 'archived')).toBe(
       "Input 'policy': <file>: stages: no section for target stage 'archived'; it has: staging, production. Add a 'archived:' section under 'stages:'.",
     );
   });
 
-  test('several problems: the first is told, and how many more', () => {
-    expect(policyError('version: 1\nstages:\n  production:\n    rules:\n      - metric: 1\n        op: "~"\n        value: x\n')).toMatch(
+  test('several problems: the first is told, and how many more', async () => {
+    expect(await policyError('version: 1\nstages:\n  production:\n    rules:\n      - metric: 1\n        op: "~"\n        value: x\n')).toMatch(
       /<file>: stages\.production\.rules\[0\]\.metric: expected a metric name \(text\), got 1 \(line 5\) \(and 2 more problems\)\.$/,
     );
   });
 
-  test('a file that does not exist', () => {
-    expect(() => loadPolicy(join(dir, 'nope.yml'), 'production')).toThrow(/^Input 'policy': .*nope\.yml: no such file/);
+  test('a file that does not exist', async () => {
+    await expect(loadPolicy(join(dir, 'nope.yml'), 'production')).rejects.toThrow(/^Input 'policy': .*nope\.yml: no such file/);
   });
 });
 
@@ -195,7 +196,10 @@ describe('durations and amounts', () => {
 });
 
 describe('combinePolicy', () => {
-  const base = loadPolicy(policyFile(GOOD), 'production');
+  let base: GatePolicy;
+  beforeAll(async () => {
+    base = await loadPolicy(policyFile(GOOD), 'production');
+  });
 
   test('inline rules are added; a metric in both gets both', () => {
     const p = combinePolicy(base, { rules: parseThresholds('accuracy>=0.95, recall>=0.7') });
@@ -239,12 +243,12 @@ describe('combinePolicy', () => {
 });
 
 describe('a hostile policy file', () => {
-  it('refuses a YAML alias bomb with one InputError naming the file, not a ReferenceError', () => {
+  it('refuses a YAML alias bomb with one InputError naming the file, not a ReferenceError', async () => {
     const levels = ['a: &a [x, x, x, x, x, x, x, x, x]'];
     for (const [prev, name] of [['a', 'b'], ['b', 'c'], ['c', 'd'], ['d', 'e'], ['e', 'f']] as const) {
       levels.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(', ')}]`);
     }
-    const msg = policyError(`version: 1\n${levels.join('\n')}\nstages: {production: {rules: [*f]}}\n`);
+    const msg = await policyError(`version: 1\n${levels.join('\n')}\nstages: {production: {rules: [*f]}}\n`);
     expect(msg).toMatch(/^Input 'policy': <file>: cannot be read as a policy: .*alias/i);
   });
 });

@@ -27,9 +27,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
-import { z } from 'zod';
+import type { Document, LineCounter } from 'yaml';
 import { InputError } from '../errors.js';
+import { z } from '../zod.js';
 import { DURATION_FORM, durationSeconds } from './duration.js';
 import { compareOp, parseRuleExpression, THRESHOLD_FORM } from './thresholds.js';
 import { COMPARE_OPS, type ChampionComparison, type GatePolicy, type GateRule } from './types.js';
@@ -41,82 +41,95 @@ const STAGE_KEYS = ['rules', 'required-tags', 'required-metadata', 'max-age', 'r
 const RULE_KEYS = ['metric', 'op', 'value', 'champion'] as const;
 const CHAMPION_KEYS = ['max-regression', 'min-improvement', 'higher-is-better'] as const;
 
-const amount = z.number({ error: 'a number' }).min(0, { error: 'a number ≥ 0' });
+/** zod/mini has no z.preprocess: classic's is this same pipe, a transform feeding the schema. */
+const preprocess = <S extends z.core.$ZodType>(fn: (v: unknown, ctx: z.core.ParsePayload) => unknown, schema: S) => z.pipe(z.transform(fn), schema);
+
+const amount = z.number({ error: 'a number' }).check(z.minimum(0, { error: 'a number ≥ 0' }));
 const flag = z.boolean({ error: 'true or false' });
 const names = (what: string) =>
-  z.preprocess(
+  preprocess(
     (v) => (typeof v === 'string' ? [v] : v),
-    z.array(z.string({ error: `${what} (text)` }).min(1, { error: `a non-empty ${what}` }), { error: `a list of ${what}s` }),
+    z.array(z.string({ error: `${what} (text)` }).check(z.minLength(1, { error: `a non-empty ${what}` })), { error: `a list of ${what}s` }),
   );
 
-const ChampionSchema = z.preprocess(
+const ChampionSchema = preprocess(
   (v) => (v === true ? {} : v === false ? undefined : v),
-  z
-    .strictObject(
-      { 'max-regression': amount.optional(), 'min-improvement': amount.optional(), 'higher-is-better': flag.optional() },
+  z.optional(
+    z.strictObject(
+      { 'max-regression': z.optional(amount), 'min-improvement': z.optional(amount), 'higher-is-better': z.optional(flag) },
       { error: 'true, or a mapping with max-regression, min-improvement and/or higher-is-better' },
-    )
-    .optional(),
+    ),
+  ),
 );
 
 const RuleObjectSchema = z
   .strictObject(
     {
-      metric: z.string({ error: 'a metric name (text)' }).trim().min(1, { error: 'a non-empty metric name' }),
-      op: z
-        .preprocess((v) => (typeof v === 'string' ? (compareOp(v) ?? v) : v), z.enum(COMPARE_OPS as [string, ...string[]], { error: `one of ${COMPARE_OPS.join(', ')}, in quotes (op: ">=")` }))
-        .optional(),
-      value: z.number({ error: 'a number' }).optional(),
+      metric: z.string({ error: 'a metric name (text)' }).check(z.trim(), z.minLength(1, { error: 'a non-empty metric name' })),
+      op: z.optional(
+        preprocess((v) => (typeof v === 'string' ? (compareOp(v) ?? v) : v), z.enum(COMPARE_OPS as [string, ...string[]], { error: `one of ${COMPARE_OPS.join(', ')}, in quotes (op: ">=")` })),
+      ),
+      value: z.optional(z.number({ error: 'a number' })),
       champion: ChampionSchema,
     },
     { error: `a rule: a mapping with metric, op, value and/or champion, or text such as 'accuracy >= 0.9'` },
   )
-  .superRefine((r, ctx) => {
-    if (r.value !== undefined && r.op === undefined) ctx.addIssue({ code: 'custom', path: ['op'], message: `is required with 'value': give one of ${COMPARE_OPS.join(', ')}` });
-    if (r.op !== undefined && r.value === undefined) ctx.addIssue({ code: 'custom', path: ['value'], message: `is required with 'op': give the number to compare '${r.metric}' with` });
-    if (r.value === undefined && r.op === undefined && r.champion === undefined) {
-      ctx.addIssue({ code: 'custom', message: `rule for '${r.metric}' has neither a value (op + value) nor a champion comparison: give one or both` });
-    }
-  });
+  .check(
+    z.superRefine((r, ctx) => {
+      if (r.value !== undefined && r.op === undefined) ctx.addIssue({ code: 'custom', path: ['op'], message: `is required with 'value': give one of ${COMPARE_OPS.join(', ')}` });
+      if (r.op !== undefined && r.value === undefined) ctx.addIssue({ code: 'custom', path: ['value'], message: `is required with 'op': give the number to compare '${r.metric}' with` });
+      if (r.value === undefined && r.op === undefined && r.champion === undefined) {
+        ctx.addIssue({ code: 'custom', message: `rule for '${r.metric}' has neither a value (op + value) nor a champion comparison: give one or both` });
+      }
+    }),
+  );
 
-const RuleSchema = z.preprocess((v, ctx) => {
+// A mini transform gets the bare parse payload (classic added addIssue to it): issues go on its list.
+const RuleSchema = preprocess((v, ctx) => {
   if (typeof v !== 'string') return v;
   const r = parseRuleExpression(v);
   if ('error' in r) {
-    ctx.addIssue({ code: 'custom', message: r.error, input: v });
+    ctx.issues.push({ code: 'custom', message: r.error, input: v });
     return z.NEVER;
   }
   return r.rule;
 }, RuleObjectSchema);
 
-const MaxAgeSchema = z.unknown().transform((v, ctx) => {
-  if (v === undefined) return undefined;
-  const seconds = typeof v === 'number' ? (Number.isFinite(v) && v > 0 ? Math.round(v) : undefined) : typeof v === 'string' ? durationSeconds(v) : undefined;
-  if (seconds === undefined) {
-    ctx.addIssue({ code: 'custom', message: `expected ${DURATION_FORM}, got ${describe(v)}` });
-    return z.NEVER;
-  }
-  return seconds;
-}).optional();
+const MaxAgeSchema = z.optional(
+  z.pipe(
+    z.unknown(),
+    z.transform((v, ctx) => {
+      if (v === undefined) return undefined;
+      const seconds = typeof v === 'number' ? (Number.isFinite(v) && v > 0 ? Math.round(v) : undefined) : typeof v === 'string' ? durationSeconds(v) : undefined;
+      if (seconds === undefined) {
+        ctx.issues.push({ code: 'custom', message: `expected ${DURATION_FORM}, got ${describe(v)}`, input: v });
+        return z.NEVER;
+      }
+      return seconds;
+    }),
+  ),
+);
 
 const StageSchema = z
   .strictObject(
     {
-      rules: z.array(RuleSchema, { error: 'a list of rules' }).optional(),
-      'required-tags': names('tag name').optional(),
-      'required-metadata': names('metadata key').optional(),
+      rules: z.optional(z.array(RuleSchema, { error: 'a list of rules' })),
+      'required-tags': z.optional(names('tag name')),
+      'required-metadata': z.optional(names('metadata key')),
       'max-age': MaxAgeSchema,
-      'require-approval': flag.optional(),
-      'refuse-self-approval': flag.optional(),
+      'require-approval': z.optional(flag),
+      'refuse-self-approval': z.optional(flag),
     },
     { error: `a mapping with any of: ${STAGE_KEYS.join(', ')}` },
   )
-  .superRefine((s, ctx) => {
-    const checks = (s.rules?.length ?? 0) + (s['required-tags']?.length ?? 0) + (s['required-metadata']?.length ?? 0);
-    if (!checks && s['max-age'] === undefined && !s['require-approval']) {
-      ctx.addIssue({ code: 'custom', message: `has nothing to check: give rules, required-tags, required-metadata, max-age or require-approval` });
-    }
-  });
+  .check(
+    z.superRefine((s, ctx) => {
+      const checks = (s.rules?.length ?? 0) + (s['required-tags']?.length ?? 0) + (s['required-metadata']?.length ?? 0);
+      if (!checks && s['max-age'] === undefined && !s['require-approval']) {
+        ctx.addIssue({ code: 'custom', message: `has nothing to check: give rules, required-tags, required-metadata, max-age or require-approval` });
+      }
+    }),
+  );
 
 const PolicyFileSchema = z.strictObject(
   {
@@ -132,7 +145,7 @@ type StageSection = z.infer<typeof StageSchema>;
  * Reads and validates a policy YAML file; returns the section for `targetStage`. A relative `file`
  * is read from `opts.baseDir` when given (e.g. GITHUB_WORKSPACE); messages name it as given.
  */
-export function loadPolicy(file: string, targetStage: string, opts: { baseDir?: string } = {}): GatePolicy {
+export async function loadPolicy(file: string, targetStage: string, opts: { baseDir?: string } = {}): Promise<GatePolicy> {
   let text: string;
   try {
     text = readFileSync(opts.baseDir ? resolve(opts.baseDir, file) : file, 'utf8');
@@ -145,9 +158,11 @@ export function loadPolicy(file: string, targetStage: string, opts: { baseDir?: 
 }
 
 /** loadPolicy on text already read; `file` names it in messages. */
-export function parsePolicy(text: string, file: string, targetStage: string): GatePolicy {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true });
+export async function parsePolicy(text: string, file: string, targetStage: string): Promise<GatePolicy> {
+  // The YAML parser takes ~20 ms to load: only a run that is given a policy pays for it.
+  const yaml = await import('yaml');
+  const lines = new yaml.LineCounter();
+  const doc = yaml.parseDocument(text, { lineCounter: lines, prettyErrors: true });
   const bad = doc.errors[0];
   if (bad) {
     const pos = bad.linePos?.[0];
@@ -172,7 +187,7 @@ export function parsePolicy(text: string, file: string, targetStage: string): Ga
   if (!parsed.success) {
     const issues = parsed.error.issues;
     const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''})` : '';
-    throw new InputError('policy', `${file}: ${issueText(issues[0] as z.core.$ZodIssue, data, doc, lines)}${more}.`);
+    throw new InputError('policy', `${file}: ${issueText(issues[0] as z.core.$ZodIssue, data, { yaml, doc, lines })}${more}.`);
   }
   const stage = targetStage.trim();
   const stages = parsed.data.stages;
@@ -275,7 +290,14 @@ export function policyHasChecks(p: GatePolicy): boolean {
 
 // ------------------------------------------------------------------ messages
 
-function issueText(issue: z.core.$ZodIssue, data: unknown, doc: Document, lines: LineCounter): string {
+/** Where the policy's keys are: the parsed document, and the parser's node tests for walking it. */
+interface Source {
+  yaml: Pick<typeof import('yaml'), 'isMap' | 'isScalar' | 'isSeq'>;
+  doc: Document;
+  lines: LineCounter;
+}
+
+function issueText(issue: z.core.$ZodIssue, data: unknown, src: Source): string {
   const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
   if (issue.code === 'unrecognized_keys') {
     const key = issue.keys[0] as string;
@@ -283,14 +305,14 @@ function issueText(issue: z.core.$ZodIssue, data: unknown, doc: Document, lines:
     const at = [...path, key];
     const near = allowed && nearest(key, allowed);
     const expected = allowed ? `; ${near ? `did you mean '${near}'? ` : ''}expected one of: ${allowed.join(', ')}` : '';
-    return `${keyPath(at)}: unknown key '${key}'${expected}${lineOf(doc, lines, at)}`;
+    return `${keyPath(at)}: unknown key '${key}'${expected}${lineOf(src, at)}`;
   }
   const value = valueAt(data, path);
   let what: string;
   if (issue.code === 'custom') what = issue.message;
   else if (value === undefined) what = `is required: expected ${issue.message}`;
   else what = `expected ${issue.message}, got ${describe(value)}`;
-  return `${keyPath(path)}: ${what}${lineOf(doc, lines, path)}`;
+  return `${keyPath(path)}: ${what}${lineOf(src, path)}`;
 }
 
 function allowedKeys(path: (string | number)[]): readonly string[] | undefined {
@@ -343,7 +365,7 @@ function describe(v: unknown): string {
 }
 
 /** " (line 7)": where the key (or, for a list item, the item) at `path` is, or the nearest parent that exists. */
-function lineOf(doc: Document, lines: LineCounter, path: (string | number)[]): string {
+function lineOf({ yaml: { isMap, isScalar, isSeq }, doc, lines }: Source, path: (string | number)[]): string {
   let node: unknown = doc.contents;
   let offset: number | undefined = rangeStart(node);
   for (const seg of path) {

@@ -31,7 +31,7 @@ export interface GateRunRequest {
  * approvals. Refuses an empty policy: a gate that checks nothing must not pass anything.
  */
 export async function runGate(req: GateRunRequest): Promise<GateReport> {
-  const base = req.policyFile ? loadPolicy(req.policyFile, req.targetStage, { baseDir: req.workspace }) : undefined;
+  const base = req.policyFile ? await loadPolicy(req.policyFile, req.targetStage, { baseDir: req.workspace }) : undefined;
   const policy = combinePolicy(base, {
     ...req.extras,
     rules: req.thresholds ? parseThresholds(req.thresholds) : undefined,

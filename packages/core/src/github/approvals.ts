@@ -5,7 +5,7 @@
  * GitHub's review history endpoint gives reviewer, state, comment and environments, but no time;
  * `observedAt` is when this step read it, and the table says so.
  */
-import { z } from 'zod';
+import { z } from '../zod.js';
 import { InputError } from '../errors.js';
 import { table } from '../action/markdown.js';
 import { GitHubApiError, openSession, translateStatus, type GitHubTarget } from './client.js';
@@ -21,13 +21,17 @@ export interface ApprovalRecord {
   observedAt: string;
 }
 
-const ReviewSchema = z.looseObject({
-  environments: z.array(z.looseObject({ name: z.string() })).nullish(),
-  state: z.string(),
-  user: z.looseObject({ login: z.string() }).nullish(),
-  comment: z.string().nullish(),
-});
-const ReviewsSchema = z.array(ReviewSchema);
+// Read only when a promotion requires approval, but loaded with every gate: built on first use.
+const ReviewsSchema = z.lazy(() =>
+  z.array(
+    z.looseObject({
+      environments: z.nullish(z.array(z.looseObject({ name: z.string() }))),
+      state: z.string(),
+      user: z.nullish(z.looseObject({ login: z.string() })),
+      comment: z.nullish(z.string()),
+    }),
+  ),
+);
 
 const TOKEN_HELP =
   'Reading the approvals of this workflow run needs one: pass `github-token: ${{ github.token }}` and give the job `permissions: actions: read`.';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from '../zod.js';
 import { ManifestSchema, MANIFEST_SCHEMA_VERSION } from './schema.js';
 
 /** The manifest's schema as JSON Schema 2020-12 (path-safety rules are enforced in code, and described). */

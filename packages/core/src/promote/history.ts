@@ -4,7 +4,7 @@
  * current list, append, write the whole list under `promotion_history`, and the event itself under
  * `last_promotion`.
  */
-import { z } from 'zod';
+import { z } from '../zod.js';
 import type { RunContext } from '../action/github-context.js';
 import { InputError } from '../errors.js';
 import { resolveProject } from '../export/resolve.js';
@@ -17,24 +17,27 @@ import type { PromotionEvent, VersionRef } from './types.js';
 export const PROMOTION_HISTORY_KEY = 'promotion_history';
 export const LAST_PROMOTION_KEY = 'last_promotion';
 
-const Ref = z.object({ id: z.string(), version: z.string() });
-
-/** Lenient: unknown fields dropped, nulls (a metadata round-trip may produce them) treated as absent. */
-const EventSchema = z.object({
-  kind: z.enum(['promote', 'rollback']),
-  fromStage: z.string().nullish(),
-  toStage: z.string(),
-  previousHolder: Ref.nullish(),
-  actor: z.string().nullish(),
-  runUrl: z.string().nullish(),
-  repository: z.string().nullish(),
-  commit: z.string().nullish(),
-  at: z.string(),
-  approvals: z.array(z.unknown()).nullish(),
-  gate: z.object({ passed: z.boolean(), digest: z.string().nullish() }).nullish(),
-  reason: z.string().nullish(),
-  source: z.object({ serverUrl: z.string(), modelVersionId: z.string() }).nullish(),
-});
+/**
+ * Lenient: unknown fields dropped, nulls (a metadata round-trip may produce them) treated as absent.
+ * Built on first use: an action that loads this module may never read a history.
+ */
+const EventSchema = z.lazy(() =>
+  z.object({
+    kind: z.enum(['promote', 'rollback']),
+    fromStage: z.nullish(z.string()),
+    toStage: z.string(),
+    previousHolder: z.nullish(z.object({ id: z.string(), version: z.string() })),
+    actor: z.nullish(z.string()),
+    runUrl: z.nullish(z.string()),
+    repository: z.nullish(z.string()),
+    commit: z.nullish(z.string()),
+    at: z.string(),
+    approvals: z.nullish(z.array(z.unknown())),
+    gate: z.nullish(z.object({ passed: z.boolean(), digest: z.nullish(z.string()) })),
+    reason: z.nullish(z.string()),
+    source: z.nullish(z.object({ serverUrl: z.string(), modelVersionId: z.string() })),
+  }),
+);
 
 function withoutNulls<T extends Record<string, unknown>>(o: T): T {
   const out: Record<string, unknown> = {};

@@ -1,11 +1,11 @@
 /** Small JSON helpers over `client.fetch` (retries, auth and error mapping included). */
-import type { z } from 'zod';
+import type { z } from '../zod.js';
 import type { Query, ZenmlClient } from '../zenml/client.js';
 import { parseResponse } from '../zenml/schemas.js';
 import { readJson } from '../zenml/read-json.js';
 
 
-export async function getJson<T>(client: ZenmlClient, path: string, query: Query, schema: z.ZodType<T>, what: string): Promise<T> {
+export async function getJson<T>(client: ZenmlClient, path: string, query: Query, schema: z.ZodMiniType<T>, what: string): Promise<T> {
   const res = await client.fetch(client.url(path, query), { headers: { accept: 'application/json' } });
   return parseResponse(schema, await readJson(res, what), what);
 }
@@ -15,7 +15,7 @@ export async function sendJson<T>(
   method: 'POST' | 'PUT',
   path: string,
   body: unknown,
-  schema: z.ZodType<T>,
+  schema: z.ZodMiniType<T>,
   what: string,
 ): Promise<T> {
   const res = await client.fetch(client.url(path), {
@@ -27,7 +27,7 @@ export async function sendJson<T>(
 }
 
 /** First `n` items of a paginated list (stops fetching once it has them). */
-export async function firstItems<T>(client: ZenmlClient, path: string, query: Query, schema: z.ZodType<T>, n: number): Promise<T[]> {
+export async function firstItems<T>(client: ZenmlClient, path: string, query: Query, schema: z.ZodMiniType<T>, n: number): Promise<T[]> {
   const out: T[] = [];
   for await (const it of client.paginate(path, { ...query, size: query.size ?? Math.min(Math.max(n, 1), 100) }, schema)) {
     out.push(it);

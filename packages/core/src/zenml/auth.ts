@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ZenmlApiError } from '../errors.js';
+import { discardBody, LiteHeaders, LiteRequest } from '../net/index.js';
 import { apiErrorFromResponse } from './error-body.js';
 import { readJson } from './read-json.js';
 import type { FetchLike } from './http.js';
@@ -168,18 +169,19 @@ function refreshAt(obtainedAt: number, expiresIn: number | null | undefined): nu
  */
 export function createAuthedFetch(auth: ApiKeyAuth, base: FetchLike): FetchLike {
   return async (input, init) => {
-    const template = new Request(input, init);
+    // Read structurally: the input may be undici's Request (tests) or a URL.
+    const template = new LiteRequest(input, init);
     // The body may have to be sent twice; keep the bytes.
-    const body = template.body ? await template.arrayBuffer() : undefined;
+    const body = await template.bytes();
     const send = (token: string): Promise<Response> => {
-      const headers = new Headers(template.headers);
+      const headers = new LiteHeaders(template.headers);
       headers.set('authorization', `Bearer ${token}`);
       return base(template.url, { method: template.method, headers, body, redirect: template.redirect, signal: template.signal });
     };
     const first = await auth.token();
     const res = await send(first);
     if (res.status !== 401) return res;
-    await res.body?.cancel().catch(() => undefined);
+    await discardBody(res);
     return send(await auth.refresh(first));
   };
 }

@@ -1,11 +1,12 @@
 /**
  * `ZenmlClient`: the one way the suite talks to a ZenML server. It wires the layers together
- * (retry → auth → errors), exposes the typed openapi-fetch client for everything else, and offers
- * the few lookups every action needs (name → entity, lazy pagination).
+ * (retry → auth → errors), exposes a typed client (openapi-fetch's types) for everything else,
+ * and offers the few lookups every action needs (name → entity, lazy pagination).
  */
-import createClient, { type Client } from 'openapi-fetch';
-import type { z } from 'zod';
+import type { Client } from 'openapi-fetch';
 import { InputError, IntegrityError, ZenmlApiError } from '../errors.js';
+import { createTypedClient, discardBody, LiteRequest, LiteResponse } from '../net/index.js';
+import type { z } from '../zod.js';
 import type { paths } from '../generated/zenml-api.js';
 import { ApiKeyAuth, createAuthedFetch, DEFAULT_PRO_API_URL } from './auth.js';
 import {
@@ -42,7 +43,8 @@ import { compareZenmlVersions, MIN_SUPPORTED_ZENML_VERSION, parseZenmlVersion } 
 export interface ZenmlClientOptions {
   serverUrl: string;
   apiKey: string;
-  fetch?: typeof fetch;
+  /** Default: the suite's own client over node:http (net/), which does not load undici. */
+  fetch?: FetchLike;
   retry?: Partial<RetryOptions>;
   onSecret?: (secret: string) => void;
   /** Told before each wait between retry attempts. */
@@ -56,7 +58,7 @@ export interface ZenmlClientOptions {
   env?: Readonly<Record<string, string | undefined>>;
 }
 
-/** The typed openapi-fetch client. Its calls throw ZenmlApiError / TransientError instead of returning `error`. */
+/** The typed client (openapi-fetch's interface). Its calls throw ZenmlApiError / TransientError instead of returning `error`. */
 export type ZenmlApi = Client<paths>;
 
 export type QueryValue = string | number | boolean | string[] | undefined;
@@ -122,17 +124,17 @@ export class ZenmlClient {
     // A server behind a path prefix (https://host/zenml) still has /api/v1/... below it.
     const prefix = new URL(this.serverUrl).pathname.replace(/\/$/, '');
     this.fetch = async (input, init) => {
-      const request = new Request(input, init);
+      const request = new LiteRequest(input, init);
       const url = new URL(request.url);
       const route = url.pathname.startsWith(prefix) ? url.pathname.slice(prefix.length) : url.pathname;
       checkRequest(request.method, url, route);
       const send = PUBLIC_PATH.test(route) ? this.http : authed;
-      const res = await send(request);
+      const res = await send(request.url, await request.toInit());
       if (!res.ok) throw await apiErrorFromResponse(res, request.method, url, this.auth.secrets());
       // A 200 HTML page is a dashboard, SSO or captive proxy answering in the server's place;
       // left alone it would surface later as a JSON syntax error quoting the page.
       if (/text\/html/i.test(res.headers.get('content-type') ?? '')) {
-        await res.body?.cancel().catch(() => undefined);
+        await discardBody(res);
         throw new IntegrityError(
           `Unexpected response from the ZenML server for ${request.method} ${redactedPath(url)}: an HTML page, not JSON. ` +
             'Check that server-url points at the ZenML server itself (not its dashboard or a login proxy).',
@@ -141,8 +143,15 @@ export class ZenmlClient {
       return res;
     };
     // Typed routes all answer JSON; checking it here turns a proxy's "OK" or a binary body into one
-    // clear line instead of a syntax error from deep inside openapi-fetch.
-    this.api = createClient<paths>({ baseUrl: this.serverUrl, fetch: async (request: Request) => jsonAnswer(request, await this.fetch(request)) });
+    // clear line instead of a syntax error from deep inside the typed client. Not openapi-fetch's
+    // createClient: its request runtime touches the undici-backed globals (net/typed-client.ts).
+    this.api = createTypedClient<paths>({
+      baseUrl: this.serverUrl,
+      fetch: async (input, init) => {
+        const request = new LiteRequest(input, init);
+        return jsonAnswer(request, await this.fetch(request.url, await request.toInit()));
+      },
+    });
   }
 
   /** `GET /api/v1/info` (no auth). Cached for the client's life; a failure is not cached. */
@@ -250,7 +259,7 @@ export class ZenmlClient {
    * Every item of a list endpoint, fetching the next page only when iteration gets there. Items
    * are validated with `item`; project-scoped lists must carry `project`.
    */
-  async *paginate<T>(path: string, query: Query, item: z.ZodType<T>): AsyncIterable<T> {
+  async *paginate<T>(path: string, query: Query, item: z.ZodMiniType<T>): AsyncIterable<T> {
     const pageSchema = PageSchema(item);
     const size = query.size ?? DEFAULT_PAGE_SIZE;
     for (let page = Number(query.page ?? 1); ; page++) {
@@ -280,7 +289,7 @@ export class ZenmlClient {
     path: string,
     query: Query,
     name: string,
-    item: z.ZodType<T>,
+    item: z.ZodMiniType<T>,
   ): Promise<T | undefined> {
     for await (const e of this.paginate(path, { ...query, name: `equals:${name}`, size: 10 }, item)) {
       if (e.name === name) return e;
@@ -339,7 +348,7 @@ async function undefinedOn404<T>(call: Promise<{ data?: T }>): Promise<T | undef
 }
 
 /** The answer with its JSON checked (typed routes only; API pages are small, so buffering is fine). */
-async function jsonAnswer(request: Request, res: Response): Promise<Response> {
+async function jsonAnswer(request: LiteRequest, res: Response): Promise<Response> {
   if (res.status === 204) return res;
   const text = await res.text();
   if (text.trim() !== '') {
@@ -353,5 +362,6 @@ async function jsonAnswer(request: Request, res: Response): Promise<Response> {
       );
     }
   }
-  return new Response(text, { status: res.status, statusText: res.statusText, headers: res.headers });
+  const init = { status: res.status, statusText: res.statusText, headers: res.headers, url: res.url, redirected: res.redirected };
+  return LiteResponse.fromExchange(new TextEncoder().encode(text), init);
 }

@@ -4,6 +4,7 @@
  * 404 means is the caller's business.
  */
 import { InputError, TransientError } from '../errors.js';
+import { discardBody, liteFetch, LiteRequest, LiteResponse, type FetchLike } from '../net/index.js';
 import { parseErrorBody } from './error-body.js';
 import { scrubSecrets } from './redact.js';
 import {
@@ -22,7 +23,7 @@ import {
   systemClock,
 } from './retry.js';
 
-export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+export type { FetchLike } from '../net/index.js';
 
 export interface HttpOptions {
   fetch?: FetchLike | undefined;
@@ -78,7 +79,8 @@ export function isTlsErrorCode(code: string | undefined): boolean {
 }
 
 export function createRetryingFetch(opts: HttpOptions = {}): FetchLike {
-  const baseFetch: FetchLike = opts.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  // Not Node's fetch: its first use loads undici, ~45 ms of every action's start (net/fetch.ts).
+  const baseFetch: FetchLike = opts.fetch ?? liteFetch;
   const policy = resolveRetryOptions(opts.retry);
   const clock: Clock = {
     now: opts.now ?? systemClock.now,
@@ -86,14 +88,15 @@ export function createRetryingFetch(opts: HttpOptions = {}): FetchLike {
     random: opts.random ?? systemClock.random,
   };
   const inputName = opts.inputName ?? 'server-url';
-  const notify = (req: Request, reason: string, attempt: number, delayMs: number): void =>
+  const notify = (req: LiteRequest, reason: string, attempt: number, delayMs: number): void =>
     opts.onRetry?.({ method: req.method, path: new URL(req.url).pathname, reason, attempt: attempt + 1, delayMs });
 
   return async function retryingFetch(input, init) {
-    const template = new Request(input, init);
-    const callerSignal = init?.signal ?? (input instanceof Request ? input.signal : undefined);
-    // Bodies are streams and a stream can be sent once: keep the bytes so every attempt can resend them.
-    const body = template.body ? await template.arrayBuffer() : undefined;
+    // Read structurally: the input may be undici's Request (tests) or a URL.
+    const template = new LiteRequest(input, init);
+    const callerSignal = template.signal ?? undefined;
+    // The bytes, not a stream: every attempt sends them again.
+    const body = await template.bytes();
     const origin = new URL(template.url).origin;
     const startedAt = clock.now();
 
@@ -105,17 +108,11 @@ export function createRetryingFetch(opts: HttpOptions = {}): FetchLike {
       // A pending attempt timer must not keep a finished action's process alive.
       timer.unref?.();
       const signal = callerSignal ? AbortSignal.any([callerSignal, timeout.signal]) : timeout.signal;
-      const request = new Request(template.url, {
-        method: template.method,
-        headers: template.headers,
-        body,
-        redirect: template.redirect,
-        signal,
-      });
-
       let response: Response;
       try {
-        response = await buffered(await baseFetch(request));
+        response = await buffered(
+          await baseFetch(template.url, { method: template.method, headers: template.headers, body, redirect: template.redirect, signal }),
+        );
       } catch (err) {
         clearTimeout(timer);
         if (callerSignal?.aborted) throw err;
@@ -156,7 +153,7 @@ export function createRetryingFetch(opts: HttpOptions = {}): FetchLike {
         }
         throw exhausted(origin, scrubSecrets(what, secrets), attempt + 1, clock.now() - startedAt);
       }
-      await response.body?.cancel().catch(() => undefined);
+      await discardBody(response);
       notify(template, `HTTP ${response.status}`, attempt, decision.delayMs);
       await clock.sleep(decision.delayMs);
     }
@@ -171,13 +168,14 @@ export function createRetryingFetch(opts: HttpOptions = {}): FetchLike {
 async function buffered(response: Response): Promise<Response> {
   const type = response.headers.get('content-type') ?? '';
   if (type !== '' && !/json|text|html|xml/i.test(type)) return response;
-  const bytes = await response.arrayBuffer();
+  const bytes = new Uint8Array(await response.arrayBuffer());
   const nullBody = [101, 204, 205, 304].includes(response.status);
-  return new Response(nullBody ? null : bytes, { status: response.status, statusText: response.statusText, headers: response.headers });
+  const init = { status: response.status, statusText: response.statusText, headers: response.headers, url: response.url, redirected: response.redirected };
+  return LiteResponse.fromExchange(nullBody ? null : bytes, init);
 }
 
 /** Credentials this request itself carries: its Bearer token and any token-like query values. */
-function requestSecrets(req: Request): string[] {
+function requestSecrets(req: LiteRequest): string[] {
   const out: string[] = [];
   const auth = req.headers.get('authorization');
   if (auth) out.push(auth.replace(/^\s*bearer\s+/i, ''));

@@ -4,18 +4,24 @@
  * and an action must not fail because a server grew a field it never looks at. Fields that moved
  * between versions are optional in both places and read through the normalizers at the bottom.
  */
-import { z } from 'zod';
+import { z } from '../zod.js';
 import { IntegrityError } from '../errors.js';
 
 const str = z.string();
-const optStr = z.string().nullish();
-const optBool = z.boolean().nullish();
-const optInt = z.number().nullish();
+const optStr = z.nullish(z.string());
+const optBool = z.nullish(z.boolean());
+const optInt = z.nullish(z.number());
 /** Enum-valued fields: any string, so a value added by a newer server still parses. */
 const openEnum = z.string();
 
+/*
+ * Every action loads this file, but each reads only a few kinds of entity: the entity schemas are
+ * built on first use (z.lazy) rather than when the module loads. The two that every action needs
+ * to log in (token exchange, server info) are built up front, as laziness would only add a hop.
+ */
+
 /** The entity envelope every ZenML response shares (API.md §2.1). */
-function envelope<N extends z.ZodType, B extends z.ZodType, M extends z.ZodType, R extends z.ZodType>(parts: {
+function envelope<N extends z.core.$ZodType, B extends z.core.$ZodType, M extends z.core.$ZodType, R extends z.core.$ZodType>(parts: {
   name: N;
   body: B;
   metadata: M;
@@ -26,16 +32,16 @@ function envelope<N extends z.ZodType, B extends z.ZodType, M extends z.ZodType,
     name: parts.name,
     // RBAC can hide an entity: then body, metadata and resources are all null.
     permission_denied: optBool,
-    body: parts.body.nullish(),
-    metadata: parts.metadata.nullish(),
-    resources: parts.resources.nullish(),
+    body: z.nullish(parts.body),
+    metadata: z.nullish(parts.metadata),
+    resources: z.nullish(parts.resources),
   });
 }
 
 const anyObject = z.looseObject({});
 const runMetadataMap = z.record(z.string(), z.unknown());
 
-export const PageSchema = <T extends z.ZodType>(item: T) =>
+export const PageSchema = <T extends z.core.$ZodType>(item: T) =>
   z.looseObject({
     index: z.number(),
     max_size: z.number(),
@@ -52,14 +58,14 @@ export const ServerModelSchema = z.looseObject({
   name: optStr,
   active: optBool,
   debug: optBool,
-  deployment_type: openEnum.nullish(),
-  database_type: openEnum.nullish(),
-  secrets_store_type: openEnum.nullish(),
-  auth_scheme: openEnum.nullish(),
+  deployment_type: z.nullish(openEnum),
+  database_type: z.nullish(openEnum),
+  secrets_store_type: z.nullish(openEnum),
+  auth_scheme: z.nullish(openEnum),
   server_url: optStr,
   dashboard_url: optStr,
   analytics_enabled: optBool,
-  metadata: z.record(z.string(), z.unknown()).nullish(),
+  metadata: z.nullish(z.record(z.string(), z.unknown())),
   last_user_activity: optStr,
   pro_dashboard_url: optStr,
   pro_api_url: optStr,
@@ -71,7 +77,7 @@ export const ServerModelSchema = z.looseObject({
 export type ServerModel = z.infer<typeof ServerModelSchema>;
 
 export const OAuthTokenResponseSchema = z.looseObject({
-  access_token: z.string().min(1),
+  access_token: z.string().check(z.minLength(1)),
   token_type: optStr,
   // null (the OSS default) means the token never expires
   expires_in: optInt,
@@ -81,243 +87,273 @@ export const OAuthTokenResponseSchema = z.looseObject({
 });
 export type OAuthTokenResponse = z.infer<typeof OAuthTokenResponseSchema>;
 
-export const UserResponseSchema = envelope({
-  name: str,
-  body: z.looseObject({
-    active: optBool,
-    full_name: optStr,
-    is_service_account: optBool,
-    is_admin: optBool,
-    default_project_id: optStr,
+export const UserResponseSchema = z.lazy(() =>
+  envelope({
+    name: str,
+    body: z.looseObject({
+      active: optBool,
+      full_name: optStr,
+      is_service_account: optBool,
+      is_admin: optBool,
+      default_project_id: optStr,
+    }),
+    metadata: z.looseObject({ email: optStr }),
+    resources: anyObject,
   }),
-  metadata: z.looseObject({ email: optStr }),
-  resources: anyObject,
-});
+);
 export type UserResponse = z.infer<typeof UserResponseSchema>;
 
 // ---------------------------------------------------------------- tags, projects
 
-export const TagResponseSchema = envelope({
-  name: str,
-  body: z.looseObject({ color: optStr, exclusive: optBool }),
-  metadata: anyObject,
-  resources: anyObject,
-});
+export const TagResponseSchema = z.lazy(() =>
+  envelope({
+    name: str,
+    body: z.looseObject({ color: optStr, exclusive: optBool }),
+    metadata: anyObject,
+    resources: anyObject,
+  }),
+);
 export type TagResponse = z.infer<typeof TagResponseSchema>;
 
 /** Tag lists: full tag objects on every version seen, plain names accepted in case. */
-const tagList = z.array(z.union([TagResponseSchema, z.string()])).nullish();
+const tagList = z.lazy(() => z.nullish(z.array(z.union([TagResponseSchema, z.string()]))));
 
-export const ProjectResponseSchema = envelope({
-  name: str,
-  body: z.looseObject({ display_name: optStr }),
-  metadata: z.looseObject({ description: optStr }),
-  resources: anyObject,
-});
+export const ProjectResponseSchema = z.lazy(() =>
+  envelope({
+    name: str,
+    body: z.looseObject({ display_name: optStr }),
+    metadata: z.looseObject({ description: optStr }),
+    resources: anyObject,
+  }),
+);
 export type ProjectResponse = z.infer<typeof ProjectResponseSchema>;
 
 // ---------------------------------------------------------------- components, stacks
 
-export const ComponentResponseSchema = envelope({
-  name: str,
-  body: z.looseObject({
-    type: openEnum,
-    flavor_name: optStr,
-    // 0.6x called it `flavor`
-    flavor: optStr,
-    integration: optStr,
+export const ComponentResponseSchema = z.lazy(() =>
+  envelope({
+    name: str,
+    body: z.looseObject({
+      type: openEnum,
+      flavor_name: optStr,
+      // 0.6x called it `flavor`
+      flavor: optStr,
+      integration: optStr,
+    }),
+    metadata: z.looseObject({
+      configuration: z.nullish(z.record(z.string(), z.unknown())),
+      connector: z.optional(z.unknown()),
+      connector_resource_id: optStr,
+    }),
+    resources: anyObject,
   }),
-  metadata: z.looseObject({
-    configuration: z.record(z.string(), z.unknown()).nullish(),
-    connector: z.unknown().optional(),
-    connector_resource_id: optStr,
-  }),
-  resources: anyObject,
-});
+);
 export type ComponentResponse = z.infer<typeof ComponentResponseSchema>;
 
-export const StackResponseSchema = envelope({
-  name: str,
-  body: anyObject,
-  metadata: z.looseObject({
-    // type → components; the nested components may not be hydrated
-    components: z.record(z.string(), z.array(ComponentResponseSchema)).nullish(),
-    description: optStr,
+export const StackResponseSchema = z.lazy(() =>
+  envelope({
+    name: str,
+    body: anyObject,
+    metadata: z.looseObject({
+      // type → components; the nested components may not be hydrated
+      components: z.nullish(z.record(z.string(), z.array(ComponentResponseSchema))),
+      description: optStr,
+    }),
+    resources: anyObject,
   }),
-  resources: anyObject,
-});
+);
 export type StackResponse = z.infer<typeof StackResponseSchema>;
 
 // ---------------------------------------------------------------- models
 
-export const ModelResponseSchema = envelope({
-  name: str,
-  body: z.looseObject({ project_id: optStr, user_id: optStr, tags: tagList }),
-  metadata: z.looseObject({
-    description: optStr,
-    license: optStr,
-    audience: optStr,
-    use_cases: optStr,
-    limitations: optStr,
-    trade_offs: optStr,
-    ethics: optStr,
+export const ModelResponseSchema = z.lazy(() =>
+  envelope({
+    name: str,
+    body: z.looseObject({ project_id: optStr, user_id: optStr, tags: tagList }),
+    metadata: z.looseObject({
+      description: optStr,
+      license: optStr,
+      audience: optStr,
+      use_cases: optStr,
+      limitations: optStr,
+      trade_offs: optStr,
+      ethics: optStr,
+    }),
+    resources: z.looseObject({
+      tags: tagList,
+      latest_version_name: optStr,
+      latest_version_id: optStr,
+    }),
   }),
-  resources: z.looseObject({
-    tags: tagList,
-    latest_version_name: optStr,
-    latest_version_id: optStr,
-  }),
-});
+);
 export type ModelResponse = z.infer<typeof ModelResponseSchema>;
 
-export const ModelVersionResponseSchema = envelope({
-  name: optStr,
-  body: z.looseObject({
-    project_id: optStr,
-    user_id: optStr,
-    // a ModelStages value; null = never promoted. Open, in case stages are added.
-    stage: openEnum.nullish(),
-    number: z.number(),
-    model: ModelResponseSchema.nullish(),
-    // 0.80–0.8x only
-    tags: tagList,
+export const ModelVersionResponseSchema = z.lazy(() =>
+  envelope({
+    name: optStr,
+    body: z.looseObject({
+      project_id: optStr,
+      user_id: optStr,
+      // a ModelStages value; null = never promoted. Open, in case stages are added.
+      stage: z.nullish(openEnum),
+      number: z.number(),
+      model: z.nullish(ModelResponseSchema),
+      // 0.80–0.8x only
+      tags: tagList,
+    }),
+    metadata: z.looseObject({ description: optStr, run_metadata: z.nullish(runMetadataMap) }),
+    resources: z.looseObject({ tags: tagList }),
   }),
-  metadata: z.looseObject({ description: optStr, run_metadata: runMetadataMap.nullish() }),
-  resources: z.looseObject({ tags: tagList }),
-});
+);
 export type ModelVersionResponse = z.infer<typeof ModelVersionResponseSchema>;
 
 // ---------------------------------------------------------------- artifacts
 
-export const ArtifactResponseSchema = envelope({
-  name: str,
-  body: z.looseObject({ project_id: optStr, tags: tagList }),
-  metadata: z.looseObject({ has_custom_name: optBool }),
-  resources: z.looseObject({ tags: tagList, latest_version_name: optStr, latest_version_id: optStr }),
-});
+export const ArtifactResponseSchema = z.lazy(() =>
+  envelope({
+    name: str,
+    body: z.looseObject({ project_id: optStr, tags: tagList }),
+    metadata: z.looseObject({ has_custom_name: optBool }),
+    resources: z.looseObject({ tags: tagList, latest_version_name: optStr, latest_version_id: optStr }),
+  }),
+);
 export type ArtifactResponse = z.infer<typeof ArtifactResponseSchema>;
 
-export const ArtifactVersionResponseSchema = envelope({
-  // no top-level name: it is body.artifact.name
-  name: z.unknown().optional(),
-  body: z.looseObject({
-    project_id: optStr,
-    artifact: z.looseObject({ id: str, name: str }),
-    // always a string on 0.90+; older servers sent numbers
-    version: z.union([z.string(), z.number()]).transform(String),
-    uri: str,
-    type: openEnum,
-    materializer: z.unknown().optional(),
-    data_type: z.unknown().optional(),
-    save_type: openEnum.nullish(),
-    artifact_store_id: optStr,
-    content_hash: optStr,
-    item_count: optInt,
-    tags: tagList,
-    producer_pipeline_run_id: optStr,
+export const ArtifactVersionResponseSchema = z.lazy(() =>
+  envelope({
+    // no top-level name: it is body.artifact.name
+    name: z.optional(z.unknown()),
+    body: z.looseObject({
+      project_id: optStr,
+      artifact: z.looseObject({ id: str, name: str }),
+      // always a string on 0.90+; older servers sent numbers
+      version: z.pipe(z.union([z.string(), z.number()]), z.transform(String)),
+      uri: str,
+      type: openEnum,
+      materializer: z.optional(z.unknown()),
+      data_type: z.optional(z.unknown()),
+      save_type: z.nullish(openEnum),
+      artifact_store_id: optStr,
+      content_hash: optStr,
+      item_count: optInt,
+      tags: tagList,
+      producer_pipeline_run_id: optStr,
+    }),
+    metadata: z.looseObject({
+      run_metadata: z.nullish(runMetadataMap),
+      visualizations: z.nullish(z.array(z.unknown())),
+      artifact_store_id: optStr,
+      producer_step_run_id: optStr,
+    }),
+    resources: z.looseObject({ tags: tagList, producer_step_run_id: optStr, producer_pipeline_run_id: optStr }),
   }),
-  metadata: z.looseObject({
-    run_metadata: runMetadataMap.nullish(),
-    visualizations: z.array(z.unknown()).nullish(),
-    artifact_store_id: optStr,
-    producer_step_run_id: optStr,
-  }),
-  resources: z.looseObject({ tags: tagList, producer_step_run_id: optStr, producer_pipeline_run_id: optStr }),
-});
+);
 export type ArtifactVersionResponse = z.infer<typeof ArtifactVersionResponseSchema>;
 
-export const ModelVersionArtifactResponseSchema = envelope({
-  name: z.unknown().optional(),
-  body: z.looseObject({ model_version: str, artifact_version: ArtifactVersionResponseSchema }),
-  metadata: anyObject,
-  resources: anyObject,
-});
+export const ModelVersionArtifactResponseSchema = z.lazy(() =>
+  envelope({
+    name: z.optional(z.unknown()),
+    body: z.looseObject({ model_version: str, artifact_version: ArtifactVersionResponseSchema }),
+    metadata: anyObject,
+    resources: anyObject,
+  }),
+);
 export type ModelVersionArtifactResponse = z.infer<typeof ModelVersionArtifactResponseSchema>;
 
 // ---------------------------------------------------------------- pipelines, snapshots, runs
 
 const refByIdName = z.looseObject({ id: str, name: optStr });
 
-export const PipelineResponseSchema = envelope({
-  name: str,
-  body: z.looseObject({ project_id: optStr }),
-  metadata: z.looseObject({ description: optStr }),
-  resources: anyObject,
-});
+export const PipelineResponseSchema = z.lazy(() =>
+  envelope({
+    name: str,
+    body: z.looseObject({ project_id: optStr }),
+    metadata: z.looseObject({ description: optStr }),
+    resources: anyObject,
+  }),
+);
 export type PipelineResponse = z.infer<typeof PipelineResponseSchema>;
 
-export const PipelineBuildResponseSchema = envelope({
-  name: z.unknown().optional(),
-  body: anyObject,
-  metadata: z.looseObject({
-    images: z.record(z.string(), z.looseObject({ image: optStr })).nullish(),
-    is_local: optBool,
-    contains_code: optBool,
-    stack_checksum: optStr,
-    zenml_version: optStr,
+export const PipelineBuildResponseSchema = z.lazy(() =>
+  envelope({
+    name: z.optional(z.unknown()),
+    body: anyObject,
+    metadata: z.looseObject({
+      images: z.nullish(z.record(z.string(), z.looseObject({ image: optStr }))),
+      is_local: optBool,
+      contains_code: optBool,
+      stack_checksum: optStr,
+      zenml_version: optStr,
+    }),
+    resources: anyObject,
   }),
-  resources: anyObject,
-});
+);
 export type PipelineBuildResponse = z.infer<typeof PipelineBuildResponseSchema>;
 
-export const PipelineSnapshotResponseSchema = envelope({
-  // null for anonymous snapshots
-  name: optStr,
-  body: z.looseObject({
-    project_id: optStr,
-    runnable: optBool,
-    deployable: optBool,
-    is_dynamic: optBool,
-    pipeline_id: optStr,
+export const PipelineSnapshotResponseSchema = z.lazy(() =>
+  envelope({
+    // null for anonymous snapshots
+    name: optStr,
+    body: z.looseObject({
+      project_id: optStr,
+      runnable: optBool,
+      deployable: optBool,
+      is_dynamic: optBool,
+      pipeline_id: optStr,
+    }),
+    metadata: z.looseObject({
+      description: optStr,
+      config_template: z.nullish(z.record(z.string(), z.unknown())),
+      config_schema: z.nullish(z.record(z.string(), z.unknown())),
+      server_version: optStr,
+    }),
+    resources: z.looseObject({
+      pipeline: z.nullish(refByIdName),
+      stack: z.nullish(refByIdName),
+      build: z.nullish(z.looseObject({ id: str })),
+      tags: tagList,
+      latest_run_id: optStr,
+      latest_run_status: optStr,
+    }),
   }),
-  metadata: z.looseObject({
-    description: optStr,
-    config_template: z.record(z.string(), z.unknown()).nullish(),
-    config_schema: z.record(z.string(), z.unknown()).nullish(),
-    server_version: optStr,
-  }),
-  resources: z.looseObject({
-    pipeline: refByIdName.nullish(),
-    stack: refByIdName.nullish(),
-    build: z.looseObject({ id: str }).nullish(),
-    tags: tagList,
-    latest_run_id: optStr,
-    latest_run_status: optStr,
-  }),
-});
+);
 export type PipelineSnapshotResponse = z.infer<typeof PipelineSnapshotResponseSchema>;
 
-export const PipelineRunResponseSchema = envelope({
-  name: str,
-  body: z.looseObject({
-    project_id: optStr,
-    // ExecutionStatus keeps growing: open string; decide with in_progress
-    status: openEnum,
-    in_progress: optBool,
-    status_reason: optStr,
-    pipeline_id: optStr,
+export const PipelineRunResponseSchema = z.lazy(() =>
+  envelope({
+    name: str,
+    body: z.looseObject({
+      project_id: optStr,
+      // ExecutionStatus keeps growing: open string; decide with in_progress
+      status: openEnum,
+      in_progress: optBool,
+      status_reason: optStr,
+      pipeline_id: optStr,
+    }),
+    metadata: z.looseObject({
+      start_time: optStr,
+      end_time: optStr,
+      run_metadata: z.nullish(runMetadataMap),
+      orchestrator_run_id: optStr,
+    }),
+    resources: z.looseObject({
+      snapshot: z.nullish(refByIdName),
+      pipeline: z.nullish(refByIdName),
+      stack: z.nullish(refByIdName),
+      tags: tagList,
+    }),
   }),
-  metadata: z.looseObject({
-    start_time: optStr,
-    end_time: optStr,
-    run_metadata: runMetadataMap.nullish(),
-    orchestrator_run_id: optStr,
-  }),
-  resources: z.looseObject({
-    snapshot: refByIdName.nullish(),
-    pipeline: refByIdName.nullish(),
-    stack: refByIdName.nullish(),
-    tags: tagList,
-  }),
-});
+);
 export type PipelineRunResponse = z.infer<typeof PipelineRunResponseSchema>;
 
-export const StepRunResponseSchema = envelope({
-  name: str,
-  body: z.looseObject({ status: openEnum, start_time: optStr, end_time: optStr }),
-  metadata: anyObject,
-  resources: anyObject,
-});
+export const StepRunResponseSchema = z.lazy(() =>
+  envelope({
+    name: str,
+    body: z.looseObject({ status: openEnum, start_time: optStr, end_time: optStr }),
+    metadata: anyObject,
+    resources: anyObject,
+  }),
+);
 export type StepRunResponse = z.infer<typeof StepRunResponseSchema>;
 
 // ---------------------------------------------------------------- parsing
@@ -326,8 +362,9 @@ export type StepRunResponse = z.infer<typeof StepRunResponseSchema>;
  * Checks `data` against `schema`; on mismatch throws one line naming what was expected and the
  * first paths that failed, never the body (it may be large, and may hold values a log should not).
  */
-export function parseResponse<T>(schema: z.ZodType<T>, data: unknown, what: string): T {
-  const r = schema.safeParse(data);
+export function parseResponse<T>(schema: z.core.$ZodType<T>, data: unknown, what: string): T {
+  // z.safeParse, not schema.safeParse: core-typed, so any zod schema a caller holds is accepted.
+  const r = z.safeParse(schema, data);
   if (r.success) return r.data;
   const issues = r.error.issues;
   const shown = issues.slice(0, 3).map((i) => `${formatPath(i.path)}: ${i.message}`);

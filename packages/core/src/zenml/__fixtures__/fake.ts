@@ -1,10 +1,12 @@
 /**
  * Test doubles injected into the client: a fake `fetch` that records every request and answers
- * with bodies shaped like API.md / the real 0.60 captures, and a fake clock whose sleep advances
- * time instantly. No module mocking: the code under test is the code that ships.
+ * with bodies shaped like API.md / the real 0.60 captures (as undici `Response`s, so the client is
+ * also tested against fetch's own objects), and a fake clock whose sleep advances time instantly.
+ * No module mocking: the code under test is the code that ships.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { LiteRequest } from '../../net/index.js';
 import type { FetchLike } from '../http.js';
 
 export interface Recorded {
@@ -21,9 +23,10 @@ export type Handler = (req: Recorded, n: number) => Response | Error | Promise<R
 export function fakeFetch(handler: Handler): { fetch: FetchLike; calls: Recorded[] } {
   const calls: Recorded[] = [];
   const fetch: FetchLike = async (input, init) => {
-    const r = new Request(input, init);
+    // The client hands over URLs and plain inits (never undici objects): read them as it sends them.
+    const r = new LiteRequest(input, init);
     const url = new URL(r.url);
-    const rec: Recorded = { method: r.method, url, path: url.pathname + url.search, headers: r.headers, body: r.body ? await r.text() : '' };
+    const rec: Recorded = { method: r.method, url, path: url.pathname + url.search, headers: r.headers, body: await r.text() };
     calls.push(rec);
     const out = await handler(rec, calls.length);
     if (out instanceof Error) throw out;
