@@ -76,44 +76,59 @@ function copyRate(bytes: number, m: Measured): number {
 }
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
-async function once(mib: number, work: string): Promise<ThroughputRow> {
+async function once(mib: number, work: string, rep: number): Promise<ThroughputRow> {
   const dev = await startTestServer({ name: 'dev-staging' });
   const prod = await startTestServer({ name: 'production', mode: 'pro' });
   const bytes = mib * MiB;
   const states = new Set<string>();
+  // Every copy gets a destination never used before in the run (a reused name meets blocks the
+  // filesystem has just discarded), and every source is read once, then evicted, before each copy.
+  let n = 0;
+  const cpTo = async (from: string, sync: boolean): Promise<Measured> => {
+    states.add(primeAndEvict(from, bytes));
+    const to = join(work, `cp-${rep}-${n++}.bin`);
+    const m = sync ? await measure('sh', ['-c', 'cp "$0" "$1" && sync "$1"', from, to], process.env) : await measure('cp', [from, to], process.env);
+    rmSync(to);
+    return m;
+  };
+  // cp before the action in even runs and after it in odd ones, so neither gains from going first.
+  const pair = async (from: string, action: () => Promise<Measured>): Promise<[Measured, Measured]> => {
+    if (rep % 2 === 0) {
+      const c = await cpTo(from, true);
+      states.add(primeAndEvict(from, bytes));
+      return [c, await action()];
+    }
+    states.add(primeAndEvict(from, bytes));
+    const a = await action();
+    return [await cpTo(from, true), a];
+  };
   try {
     const src = seed(dev, mib);
-    states.add(primeAndEvict(src, bytes));
-    const cp = await measure('cp', [src, join(work, 'cp.bin')], process.env);
-    rmSync(join(work, 'cp.bin'));
-    states.add(primeAndEvict(src, bytes));
-    const cpSync = await measure('sh', ['-c', 'cp "$0" "$1" && sync "$1"', src, join(work, 'cp.bin')], process.env);
-    rmSync(join(work, 'cp.bin'));
+    const cp = await cpTo(src, false);
 
     const bare: number[] = [];
     for (let i = 0; i < 3; i++) bare.push((await measure(process.execPath, ['-e', '0'], { PATH: process.env.PATH })).ms);
 
-    const exchange = join(work, 'exchange');
+    const exchange = join(work, `exchange-${rep}`);
     mkdirSync(exchange);
-    states.add(primeAndEvict(src, bytes));
-    const exp = await measure(
-      process.execPath,
-      [join(repoRoot, 'dist', 'export-model', 'index.js')],
-      actionEnv({ 'server-url': dev.url, 'api-key': dev.apiKey, model: `bench-${mib}`, exchange: `file://${exchange}` }, work, join(work, 'export.out')),
+    const [cpSync, exp] = await pair(src, () =>
+      measure(
+        process.execPath,
+        [join(repoRoot, 'dist', 'export-model', 'index.js')],
+        actionEnv({ 'server-url': dev.url, 'api-key': dev.apiKey, model: `bench-${mib}`, exchange: `file://${exchange}` }, work, join(work, 'export.out')),
+      ),
     );
     if (exp.code !== 0) throw new Error(`export failed: ${exp.stdout.slice(-2000)}`);
     const manifest = parseFileCommand(readFileSync(join(work, 'export.out'), 'utf8'))['manifest-uri'] ?? '';
     const bundled = join(manifest.replace(/^file:\/\//, '').replace(/manifest\.json$/, ''), 'artifacts', 'model', 'model.bin');
-    states.add(primeAndEvict(bundled, bytes));
-    // Import's like-for-like is cp of its own source, the exchange file: on this kind of VM two
-    // files of the same bytes can read at different speeds (seen: 504 against 1226 MiB/s).
-    const cpSyncImp = await measure('sh', ['-c', 'cp "$0" "$1" && sync "$1"', bundled, join(work, 'cp.bin')], process.env);
-    rmSync(join(work, 'cp.bin'));
-    states.add(primeAndEvict(bundled, bytes));
-    const imp = await measure(
-      process.execPath,
-      [join(repoRoot, 'dist', 'import-model', 'index.js')],
-      actionEnv({ 'server-url': prod.url, 'api-key': prod.apiKey, manifest, stage: 'production' }, work, join(work, 'import.out')),
+    // Import reads the exchange file, so cp of that file is timed too: on this kind of VM two
+    // files of the same bytes can copy at different speeds (seen: 504 against 1226 MiB/s).
+    const [cpSyncImp, imp] = await pair(bundled, () =>
+      measure(
+        process.execPath,
+        [join(repoRoot, 'dist', 'import-model', 'index.js')],
+        actionEnv({ 'server-url': prod.url, 'api-key': prod.apiKey, manifest, stage: 'production' }, work, join(work, 'import.out')),
+      ),
     );
     if (imp.code !== 0) throw new Error(`import failed: ${imp.stdout.slice(-2000)}`);
     rmSync(exchange, { recursive: true, force: true });
@@ -142,7 +157,7 @@ export async function benchThroughput(mib: number, reps: number): Promise<Throug
   const work = mkdtempSync(join(tmpdir(), 'bench-'));
   try {
     const runs: ThroughputRow[] = [];
-    for (let i = 0; i < reps; i++) runs.push(await once(mib, work));
+    for (let i = 0; i < reps; i++) runs.push(await once(mib, work, i));
     const m = (k: keyof Omit<ThroughputRow, 'mib' | 'cache'>): number => median(runs.map((r) => r[k]));
     return {
       mib,

@@ -128,15 +128,7 @@ export async function downloadManifestArtifact(opts: { name: string; destDir: st
   return json[0]!;
 }
 
-/**
- * True when `value` is a URI or a path (`file://…`, `gs://…`, `/abs`, `./rel`, `C:\…`) rather than
- * the name of a workflow artifact. An artifact name can hold none of `/`, `\` and `:`, so any of
- * them marks a URI or path; a bare `manifest.json` is an artifact name (write `./manifest.json`
- * for a file in the working directory).
- */
-export function isManifestUri(value: string): boolean {
-  return /[/\\:]/.test(value.trim());
-}
+export { isManifestUri } from './manifest-name.js';
 
 // ---------------------------------------------------------------------------------------------
 

@@ -5,8 +5,8 @@
  * Node's agent unrefs a socket when it goes back to the pool, so idle connections never keep a
  * finished action's process alive (net.test.ts checks this).
  */
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import type { Agent as HttpsAgent } from 'node:https';
 
 /**
  * How long an idle connection is kept. Below the 5 s of uvicorn (ZenML's server) so that we drop
@@ -19,9 +19,19 @@ export const IDLE_CONNECTION_MS = 4_000;
 let http: HttpAgent | undefined;
 let https: HttpsAgent | undefined;
 
-export function agentFor(secure: boolean): HttpAgent {
-  if (secure) return (https ??= new HttpsAgent({ keepAlive: true, timeout: IDLE_CONNECTION_MS }));
-  return (http ??= new HttpAgent({ keepAlive: true, timeout: IDLE_CONNECTION_MS }));
+export interface Transport {
+  request: typeof httpRequest;
+  agent: HttpAgent;
+}
+
+/**
+ * node:https (and the TLS stack under it) costs about 8 ms to load: only a process that talks to
+ * an https:// URL pays it.
+ */
+export async function transportFor(secure: boolean): Promise<Transport> {
+  if (!secure) return { request: httpRequest, agent: (http ??= new HttpAgent({ keepAlive: true, timeout: IDLE_CONNECTION_MS })) };
+  const mod = await import('node:https');
+  return { request: mod.request, agent: (https ??= new mod.Agent({ keepAlive: true, timeout: IDLE_CONNECTION_MS })) };
 }
 
 /** Ends every connection of the pools, idle or in use; the next request opens new ones. For tests. */

@@ -2,9 +2,8 @@
  * One request/response exchange over node:http or node:https, up to the response headers. The
  * body is left on the returned message for the caller to read (or destroy).
  */
-import { request as httpRequest, type ClientRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
-import { request as httpsRequest } from 'node:https';
-import { agentFor } from './agents.js';
+import type { ClientRequest, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import { transportFor, type Transport } from './agents.js';
 import { codedError, fetchFailed } from './errors.js';
 
 export interface Outgoing {
@@ -30,8 +29,9 @@ const MAX_STALE_RETRIES = 3;
 
 /** Rejects with `signal.reason` on abort (as fetch does), otherwise with fetch's network error. */
 export async function exchange(out: Outgoing): Promise<IncomingMessage> {
+  const transport = await transportFor(out.url.protocol === 'https:');
   for (let stale = 0; ; stale++) {
-    const outcome = await attempt(out);
+    const outcome = await attempt(out, transport);
     if ('res' in outcome) return outcome.res;
     const code = (outcome.err as { code?: unknown }).code;
     // The server closed an idle pooled connection just as we wrote into it: it cannot have read
@@ -44,17 +44,16 @@ export async function exchange(out: Outgoing): Promise<IncomingMessage> {
 
 type Outcome = { res: IncomingMessage } | { err: unknown; reusedSocket: boolean };
 
-function attempt(out: Outgoing): Promise<Outcome> {
+function attempt(out: Outgoing, transport: Transport): Promise<Outcome> {
   return new Promise((resolve, reject) => {
     const { signal } = out;
     if (signal?.aborted) {
       reject(signal.reason);
       return;
     }
-    const secure = out.url.protocol === 'https:';
     let req: ClientRequest;
     try {
-      req = (secure ? httpsRequest : httpRequest)(out.url, { method: out.method, headers: out.headers, agent: agentFor(secure) });
+      req = transport.request(out.url, { method: out.method, headers: out.headers, agent: transport.agent });
     } catch (err) {
       // node:http validates headers and the method synchronously.
       reject(fetchFailed(err));

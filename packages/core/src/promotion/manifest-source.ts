@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { InputError } from '../errors.js';
 import { openExchange } from '../exchange/index.js';
-import { downloadManifestArtifact, isManifestUri } from '../handoff/index.js';
+import { isManifestUri } from '../handoff/manifest-name.js';
 import { manifestKey } from '../manifest/layout.js';
 import { MANIFEST_SCHEMA_VERSION, type Manifest } from '../manifest/schema.js';
 import { openBundle, parseManifestText, readManifest } from '../import/bundle.js';
@@ -23,10 +23,16 @@ export async function resolveManifestUri(opts: {
   if (!opts.exchange) {
     throw new InputError('exchange', `is required when 'manifest' names a workflow artifact ('${opts.manifest}'): it says where the bundle's files are`);
   }
-  const path = await downloadManifestArtifact({ name: opts.manifest, destDir: opts.destDir, log: opts.log });
+  const path = await downloadManifest(opts);
   const { model, digest } = manifestPointer(path, opts.manifest);
   const store = await openExchange(opts.exchange);
   return `${store.uri}/${manifestKey(model, digest)}`;
+}
+
+/** The artifact client (and the zip code and zlib under it) loads only for a manifest handed off as a workflow artifact. */
+async function downloadManifest(opts: { manifest: string; destDir: string; log: (line: string) => void }): Promise<string> {
+  const { downloadManifestArtifact } = await import('../handoff/index.js');
+  return downloadManifestArtifact({ name: opts.manifest, destDir: opts.destDir, log: opts.log });
 }
 
 function manifestPointer(path: string, artifact: string): { model: string; digest: string } {
@@ -58,6 +64,6 @@ export function manifestArtifactName(model: string): string {
  */
 export async function loadManifest(opts: { manifest: string; destDir: string; log: (line: string) => void; storage?: unknown }): Promise<Manifest> {
   if (isManifestUri(opts.manifest)) return readManifest(await openBundle(opts.manifest, opts.storage));
-  const path = await downloadManifestArtifact({ name: opts.manifest, destDir: opts.destDir, log: opts.log });
+  const path = await downloadManifest(opts);
   return parseManifestText(readFileSync(path, 'utf8'), `workflow artifact '${opts.manifest}'`);
 }
