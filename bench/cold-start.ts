@@ -105,7 +105,7 @@ async function timeOne(args: string[], env: NodeJS.ProcessEnv, listener: FirstRe
 }
 
 /** `manifest`: a real bundle's manifest URI (import-model reads it before it calls the server). */
-export async function benchColdStart(manifest: string, runs = 10): Promise<{ nodeMs: number; rows: ColdStartRow[] }> {
+export async function benchColdStart(manifest: string, runs = 20): Promise<{ nodeMs: number; runs: number; rows: ColdStartRow[] }> {
   const listener = new FirstRequest();
   const url = await listener.listen();
   const dir = mkdtempSync(join(tmpdir(), 'bench-cold-'));
@@ -134,5 +134,5 @@ export async function benchColdStart(manifest: string, runs = 10): Promise<{ nod
     const e = emitted(name);
     return { name, ms, ratio: ms / nodeMs, largestFile: e.largest, totalJs: e.total };
   });
-  return { nodeMs, rows };
+  return { nodeMs, runs, rows };
 }

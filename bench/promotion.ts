@@ -43,10 +43,10 @@ const results: Results = {
 };
 
 if (only.has('cold')) {
-  log('cold start (10 interleaved runs per action)…');
+  log('cold start (interleaved runs per action)…');
   const b = await smallBundle();
   try {
-    results.cold = await benchColdStart(b.manifest, Number(process.env.BENCH_COLD_RUNS ?? 10));
+    results.cold = await benchColdStart(b.manifest, Number(process.env.BENCH_COLD_RUNS ?? 20));
   } finally {
     rmSync(b.dir, { recursive: true, force: true });
   }

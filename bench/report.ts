@@ -7,7 +7,7 @@ import type { ThroughputRow } from './throughput.js';
 export interface Results {
   machine: string;
   at: string;
-  cold?: { nodeMs: number; rows: ColdStartRow[] };
+  cold?: { nodeMs: number; runs: number; rows: ColdStartRow[] };
   throughput?: ThroughputRow[];
   requests?: RequestsRow[];
   serverSide?: ServerSideRow;
@@ -26,7 +26,7 @@ const bytes = (n: number): string => (n >= MiB ? `${(n / MiB).toFixed(1)} MiB` :
 
 function cold(c: NonNullable<Results['cold']>): string[] {
   const out = [
-    `### Cold start (median of 10, interleaved; \`node -e 0\`: ${c.nodeMs.toFixed(0)} ms)`,
+    `### Cold start (median of ${c.runs}, interleaved; \`node -e 0\`: ${c.nodeMs.toFixed(0)} ms)`,
     '',
     `Goal: ≤ ${COLD_GOAL}× bare node start for every action; no emitted file above 3 MB.`,
     '',

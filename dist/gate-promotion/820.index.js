@@ -1,6 +1,7 @@
-export const id = 820;
-export const ids = [820];
-export const modules = {
+"use strict";
+exports.id = 820;
+exports.ids = [820];
+exports.modules = {
 
 /***/ 9820:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
@@ -801,3 +802,4 @@ function expiry(days, log) {
 /***/ })
 
 };
+;
