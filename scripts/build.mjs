@@ -27,6 +27,9 @@ for (const name of names) {
   const started = Date.now();
   const { code, assets } = await ncc(join(root, 'actions', name, 'main.ts'), {
     esm: false,
+    // ncc's default on-disk cache is keyed by the entry only, so a cache left by another build
+    // mode (or another checkout) can leak into this one: check-dist once saw exactly that.
+    cache: false,
     minify: true,
     target: 'es2022',
     license: 'licenses.txt',
