@@ -20,6 +20,17 @@ export interface Outgoing {
  */
 export const IDLE_RESPONSE_MS = 300_000;
 
+/**
+ * Longest DNS lookup + TCP/TLS connect: Node's fetch allows 10 s. Without it the pool's 4 s idle
+ * timeout (agents.ts), which Node applies to a socket from its creation, would cut a slow connect.
+ */
+export const CONNECT_TIMEOUT_MS = 10_000;
+/**
+ * The code Node's fetch gives a connect timeout; zenml/retry.ts counts it as "never reached the
+ * server", so a creating POST may be sent again.
+ */
+export const CONNECT_TIMEOUT_CODE = 'UND_ERR_CONNECT_TIMEOUT';
+
 /** Methods whose request may be written again after a pooled connection turned out to be closed. */
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 /** What writing into a connection that the server has just closed looks like. */
@@ -65,7 +76,16 @@ function attempt(out: Outgoing, transport: Transport): Promise<Outcome> {
       req.destroy();
     };
     signal?.addEventListener('abort', onAbort, { once: true });
+    // A new socket starts with the pool's idle timeout; while it connects, the connect limit
+    // applies instead (node:http switches to the request's own timeout once connected).
+    req.once('socket', (socket) => {
+      if (socket.connecting) socket.setTimeout(CONNECT_TIMEOUT_MS);
+    });
     req.setTimeout(IDLE_RESPONSE_MS, () => {
+      if (req.socket?.connecting) {
+        req.destroy(codedError(`could not connect within ${CONNECT_TIMEOUT_MS / 1000}s`, CONNECT_TIMEOUT_CODE));
+        return;
+      }
       const err = codedError(`the server sent nothing for ${IDLE_RESPONSE_MS / 1000}s`, 'ETIMEDOUT');
       // Once the headers are in, the body reader must see why the stream ended.
       if (response) response.destroy(err);
