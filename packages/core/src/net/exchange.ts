@@ -3,8 +3,9 @@
  * body is left on the returned message for the caller to read (or destroy).
  */
 import type { ClientRequest, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
-import { transportFor, type Transport } from './agents.js';
+import { transportFor, tunnelTransport, type Transport } from './agents.js';
 import { codedError, fetchFailed } from './errors.js';
+import { proxyFor, type ProxyRoute } from './proxy.js';
 
 export interface Outgoing {
   url: URL;
@@ -40,9 +41,13 @@ const MAX_STALE_RETRIES = 3;
 
 /** Rejects with `signal.reason` on abort (as fetch does), otherwise with fetch's network error. */
 export async function exchange(out: Outgoing): Promise<IncomingMessage> {
-  const transport = await transportFor(out.url.protocol === 'https:');
+  const secure = out.url.protocol === 'https:';
+  const proxy = proxyFor(out.url);
+  // https through a proxy: a tunnel per pooled connection (agents.ts); http: the proxy's own pool.
+  const transport = proxy && secure ? await tunnelTransport(proxy) : await transportFor(secure);
+  const forward = proxy && !secure ? proxy : undefined;
   for (let stale = 0; ; stale++) {
-    const outcome = await attempt(out, transport);
+    const outcome = await attempt(out, transport, forward);
     if ('res' in outcome) return outcome.res;
     const code = (outcome.err as { code?: unknown }).code;
     // The server closed an idle pooled connection just as we wrote into it: it cannot have read
@@ -55,7 +60,11 @@ export async function exchange(out: Outgoing): Promise<IncomingMessage> {
 
 type Outcome = { res: IncomingMessage } | { err: unknown; reusedSocket: boolean };
 
-function attempt(out: Outgoing, transport: Transport): Promise<Outcome> {
+/**
+ * `forward`: an http:// target sent to that proxy, with the absolute URL as the request target
+ * (the URL has no credentials: the Request constructor refuses them).
+ */
+function attempt(out: Outgoing, transport: Transport, forward?: ProxyRoute): Promise<Outcome> {
   return new Promise((resolve, reject) => {
     const { signal } = out;
     if (signal?.aborted) {
@@ -64,7 +73,16 @@ function attempt(out: Outgoing, transport: Transport): Promise<Outcome> {
     }
     let req: ClientRequest;
     try {
-      req = transport.request(out.url, { method: out.method, headers: out.headers, agent: transport.agent });
+      req = forward
+        ? transport.request({
+            host: forward.host,
+            port: forward.port,
+            path: `${out.url.origin}${out.url.pathname}${out.url.search}`,
+            method: out.method,
+            headers: { ...out.headers, host: out.url.host, ...(forward.authorization ? { 'proxy-authorization': forward.authorization } : {}) },
+            agent: transport.agent,
+          })
+        : transport.request(out.url, { method: out.method, headers: out.headers, agent: transport.agent });
     } catch (err) {
       // node:http validates headers and the method synchronously.
       reject(fetchFailed(err));
