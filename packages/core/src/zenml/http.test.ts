@@ -103,6 +103,18 @@ describe('retrying fetch (fake transport, fake clock)', () => {
     );
   });
 
+  it('a proxy refusing the tunnel is named in the line, with what it answered, and not retried', async () => {
+    const clock = fakeClock(0, 0.5);
+    const refused = new TypeError('fetch failed', {
+      cause: Object.assign(new Error('the proxy 10.0.0.1:3128 refused a tunnel to zenml.example.com:443: it answered 407 Proxy Authentication Required'), { code: 'ERR_PROXY' }),
+    });
+    const f = fakeFetch(() => refused);
+    const fetch = createRetryingFetch({ fetch: f.fetch, ...clock });
+    const err = (await fetch(`${SERVER}/api/v1/info`).catch((e: unknown) => e)) as TransientError;
+    expect(f.calls).toHaveLength(1);
+    expect(err.message).toContain('(the proxy 10.0.0.1:3128 refused a tunnel to zenml.example.com:443: it answered 407 Proxy Authentication Required) after 1 attempt');
+  });
+
   it('stops after maxAttempts', async () => {
     const clock = fakeClock(0, 0);
     const f = fakeFetch(unavailable);

@@ -4,6 +4,7 @@
  * 404 means is the caller's business.
  */
 import { InputError, TransientError } from '../errors.js';
+import { PROXY_ERROR_CODE } from '../net/proxy.js';
 import { discardBody, liteFetch, LiteRequest, LiteResponse, type FetchLike } from '../net/index.js';
 import { parseErrorBody } from './error-body.js';
 import { scrubSecrets } from './redact.js';
@@ -205,6 +206,8 @@ function failFastOnConfigError(code: string | undefined, origin: string, inputNa
 
 function describeCode(code: string | undefined, timeoutMs: number, err: unknown): string {
   if (code === ATTEMPT_TIMEOUT_CODE) return `no response within ${formatSeconds(timeoutMs)}`;
+  // A proxy's refusal says which proxy and what it answered (never its credentials: net/proxy.ts).
+  if (code === PROXY_ERROR_CODE && err instanceof Error && err.cause instanceof Error) return err.cause.message.split('\n')[0] ?? code;
   if (code) return code;
   // undici refuses some URLs before connecting (e.g. "bad port") and says why only in the cause.
   const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : undefined;
