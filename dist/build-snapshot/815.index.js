@@ -2624,7 +2624,7 @@ var cst = __webpack_require__(3461);
 var lexer = __webpack_require__(361);
 var lineCounter = __webpack_require__(6628);
 var parser = __webpack_require__(3456);
-var publicApi = __webpack_require__(4047);
+var publicApi = __webpack_require__(6428);
 var visit = __webpack_require__(204);
 
 
@@ -5839,7 +5839,7 @@ exports.Parser = Parser;
 
 /***/ }),
 
-/***/ 4047:
+/***/ 6428:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 

@@ -109,8 +109,8 @@ function scrubArtifactMessage(message, secrets = []) {
 
 // EXTERNAL MODULE: ./packages/core/src/action/runner-protocol.ts
 var runner_protocol = __webpack_require__(4445);
-// EXTERNAL MODULE: ./packages/core/src/net/fetch.ts + 4 modules
-var fetch = __webpack_require__(8500);
+// EXTERNAL MODULE: ./packages/core/src/net/fetch.ts + 5 modules
+var fetch = __webpack_require__(9044);
 ;// CONCATENATED MODULE: ./packages/core/src/handoff/transport.ts
 /**
  * One HTTP exchange with the artifact service or its blob store, retried on transient failures

@@ -16288,7 +16288,7 @@ module.exports = isStream;
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 var json_stringify = (__webpack_require__(3651).stringify);
-var json_parse     = __webpack_require__(3197);
+var json_parse     = __webpack_require__(5578);
 
 module.exports = function(options) {
     return  {
@@ -16303,7 +16303,7 @@ module.exports.stringify = json_stringify;
 
 /***/ }),
 
-/***/ 3197:
+/***/ 5578:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 var BigNumber = null;

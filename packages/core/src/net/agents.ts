@@ -9,6 +9,7 @@ import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from
 import type { Agent as HttpsAgent, AgentOptions as HttpsAgentOptions } from 'node:https';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { CONNECT_TIMEOUT_CODE, CONNECT_TIMEOUT_MS } from './connect-limit.js';
 import { codedError } from './errors.js';
 import { PROXY_ERROR_CODE, type ProxyRoute } from './proxy.js';
 
@@ -55,10 +56,6 @@ export async function tunnelTransport(proxy: ProxyRoute): Promise<Transport> {
   return { request: mod.request as typeof httpRequest, agent: agent as unknown as HttpAgent };
 }
 
-/** Longest wait for the proxy to answer the CONNECT; the same limit as a direct connect (exchange.ts). */
-const TUNNEL_TIMEOUT_MS = 10_000;
-/** exchange.ts's CONNECT_TIMEOUT_CODE (not imported: exchange.ts imports this module). */
-const CONNECT_TIMEOUT_CODE = 'UND_ERR_CONNECT_TIMEOUT';
 
 type ConnectOptions = HttpsAgentOptions & { host?: string | null; port?: number | string | null };
 type Created = (err: Error | null, socket?: Duplex) => void;
@@ -88,8 +85,8 @@ function tunnelAgentClass(Base: typeof HttpsAgent): new (opts: HttpsAgentOptions
       };
       const connect = httpRequest({ host: proxy.host, port: proxy.port, method: 'CONNECT', path: target, headers, agent: false });
       const timer = setTimeout(() => {
-        connect.destroy(codedError(`the proxy ${proxy.display} did not open a tunnel to ${target} within ${TUNNEL_TIMEOUT_MS / 1000}s`, CONNECT_TIMEOUT_CODE));
-      }, TUNNEL_TIMEOUT_MS);
+        connect.destroy(codedError(`the proxy ${proxy.display} did not open a tunnel to ${target} within ${CONNECT_TIMEOUT_MS / 1000}s`, CONNECT_TIMEOUT_CODE));
+      }, CONNECT_TIMEOUT_MS);
       connect.once('connect', (res: IncomingMessage, socket: Socket, head: Buffer) => {
         const status = res.statusCode ?? 0;
         if (status < 200 || status >= 300 || head.length > 0) {

@@ -4,6 +4,7 @@
  */
 import type { ClientRequest, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import { transportFor, tunnelTransport, type Transport } from './agents.js';
+import { CONNECT_TIMEOUT_CODE, CONNECT_TIMEOUT_MS } from './connect-limit.js';
 import { codedError, fetchFailed } from './errors.js';
 import { proxyFor, type ProxyRoute } from './proxy.js';
 
@@ -21,16 +22,7 @@ export interface Outgoing {
  */
 export const IDLE_RESPONSE_MS = 300_000;
 
-/**
- * Longest DNS lookup + TCP/TLS connect: Node's fetch allows 10 s. Without it the pool's 4 s idle
- * timeout (agents.ts), which Node applies to a socket from its creation, would cut a slow connect.
- */
-export const CONNECT_TIMEOUT_MS = 10_000;
-/**
- * The code Node's fetch gives a connect timeout; zenml/retry.ts counts it as "never reached the
- * server", so a creating POST may be sent again.
- */
-export const CONNECT_TIMEOUT_CODE = 'UND_ERR_CONNECT_TIMEOUT';
+export { CONNECT_TIMEOUT_CODE, CONNECT_TIMEOUT_MS } from './connect-limit.js';
 
 /** Methods whose request may be written again after a pooled connection turned out to be closed. */
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
