@@ -4,7 +4,7 @@
  * exit) on the same machine, interleaved run by run so both see the same load. Also the size of
  * the largest file ncc emitted per action (entry or lazy chunk).
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { repoRoot } from '../test/harness/run-bundle.js';
 
 export interface ColdStartRow {
+  /** The action, or the action and the path it takes when one action is timed on two paths. */
   name: string;
   /** Median ms from spawn to the first request. */
   ms: number;
@@ -22,6 +23,10 @@ export interface ColdStartRow {
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+
+/** promote's other path: across servers it needs code an in-server promotion never loads. */
+const ACROSS = 'promote (across servers)';
+const actionOf = (case_: string): string => (case_ === ACROSS ? 'promote' : case_);
 
 /** Minimal valid inputs that make each action talk to `url` first thing (after reading local files). */
 function inputsFor(name: string, url: string, manifest: string, dir: string): Record<string, string> {
@@ -37,6 +42,9 @@ function inputsFor(name: string, url: string, manifest: string, dir: string): Re
       return { ...server, model: 'm', 'required-tags': 'candidate' };
     case 'promote':
       return { ...server, model: 'm', 'from-stage': 'staging', 'to-stage': 'production' };
+    case ACROSS:
+      // Its first request (the source's login) comes after the lazily loaded export and import code.
+      return { ...server, model: 'm', 'source-server-url': url, 'source-api-key': 'ZENKEY_bench_source', exchange: `file://${join(dir, 'exchange')}`, 'to-stage': 'production' };
     case 'rollback':
       return { ...server, model: 'm', reason: 'bench' };
     case 'build-snapshot':
@@ -48,11 +56,13 @@ function inputsFor(name: string, url: string, manifest: string, dir: string): Re
   }
 }
 
-function actionNames(): string[] {
-  return readdirSync(join(repoRoot, 'dist'), { withFileTypes: true })
+/** Every action, and promote once more on its cross-server path. */
+function caseNames(): string[] {
+  const names = readdirSync(join(repoRoot, 'dist'), { withFileTypes: true })
     .filter((d) => d.isDirectory())
     .map((d) => d.name)
     .sort();
+  return names.flatMap((n) => (n === 'promote' ? [n, ACROSS] : [n]));
 }
 
 function emitted(name: string): { largest: { name: string; bytes: number }; total: number } {
@@ -88,9 +98,9 @@ class FirstRequest {
 }
 
 /** ms from spawn to `until` (the first request, or exit); the child is killed as soon as it is seen. */
-async function timeOne(args: string[], env: NodeJS.ProcessEnv, listener: FirstRequest | undefined, dir: string): Promise<number> {
+async function timeOne(node: string, args: string[], env: NodeJS.ProcessEnv, listener: FirstRequest | undefined, dir: string): Promise<number> {
   const started = process.hrtime.bigint();
-  const child = spawn(process.execPath, args, { env, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(node, args, { env, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -104,23 +114,30 @@ async function timeOne(args: string[], env: NodeJS.ProcessEnv, listener: FirstRe
   return Number(t - started) / 1e6;
 }
 
-/** `manifest`: a real bundle's manifest URI (import-model reads it before it calls the server). */
-export async function benchColdStart(manifest: string, runs = 20): Promise<{ nodeMs: number; runs: number; rows: ColdStartRow[] }> {
+/**
+ * `manifest`: a real bundle's manifest URI (import-model reads it before it calls the server).
+ * `node`: the Node.js binary for both the bare start and the actions (this one by default).
+ */
+export async function benchColdStart(
+  manifest: string,
+  runs = 20,
+  node = process.execPath,
+): Promise<{ nodeVersion: string; nodeMs: number; runs: number; rows: ColdStartRow[] }> {
   const listener = new FirstRequest();
   const url = await listener.listen();
   const dir = mkdtempSync(join(tmpdir(), 'bench-cold-'));
-  const names = actionNames();
+  const names = caseNames();
   const times = new Map<string, number[]>(names.map((n) => [n, []]));
   const bare: number[] = [];
   try {
     for (let r = 0; r < runs; r++) {
-      bare.push(await timeOne(['-e', '0'], { PATH: process.env.PATH }, undefined, dir));
+      bare.push(await timeOne(node, ['-e', '0'], { PATH: process.env.PATH }, undefined, dir));
       for (const name of names) {
         const output = join(dir, `${name}.out`);
         writeFileSync(output, '');
         const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: dir, RUNNER_TEMP: dir, GITHUB_OUTPUT: output, GITHUB_STEP_SUMMARY: join(dir, 'summary') };
         for (const [k, v] of Object.entries(inputsFor(name, url, manifest, dir))) env[`INPUT_${k.toUpperCase()}`] = v;
-        times.get(name)?.push(await timeOne([join(repoRoot, 'dist', name, 'index.js')], env, listener, dir));
+        times.get(name)?.push(await timeOne(node, [join(repoRoot, 'dist', actionOf(name), 'index.js')], env, listener, dir));
       }
     }
   } finally {
@@ -131,8 +148,9 @@ export async function benchColdStart(manifest: string, runs = 20): Promise<{ nod
   const nodeMs = median(bare);
   const rows = names.map((name) => {
     const ms = median(times.get(name) ?? []);
-    const e = emitted(name);
+    const e = emitted(actionOf(name));
     return { name, ms, ratio: ms / nodeMs, largestFile: e.largest, totalJs: e.total };
   });
-  return { nodeMs, runs, rows };
+  const nodeVersion = execFileSync(node, ['--version'], { encoding: 'utf8' }).trim();
+  return { nodeVersion, nodeMs, runs, rows };
 }

@@ -7,7 +7,8 @@ import type { ThroughputRow } from './throughput.js';
 export interface Results {
   machine: string;
   at: string;
-  cold?: { nodeMs: number; runs: number; rows: ColdStartRow[] };
+  /** One per Node.js runtime timed. */
+  cold?: { nodeVersion: string; nodeMs: number; runs: number; rows: ColdStartRow[] }[];
   throughput?: ThroughputRow[];
   requests?: RequestsRow[];
   serverSide?: ServerSideRow;
@@ -24,9 +25,9 @@ const mb = (n: number): string => `${(n / 1_000_000).toFixed(2)} MB`;
 const size = (mib: number): string => (mib >= 1024 ? `${mib / 1024} GiB` : `${mib} MiB`);
 const bytes = (n: number): string => (n >= MiB ? `${(n / MiB).toFixed(1)} MiB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${n} B`);
 
-function cold(c: NonNullable<Results['cold']>): string[] {
+function cold(c: NonNullable<Results['cold']>[number]): string[] {
   const out = [
-    `### Cold start (median of ${c.runs}, interleaved; \`node -e 0\`: ${c.nodeMs.toFixed(0)} ms)`,
+    `### Cold start on Node ${c.nodeVersion} (median of ${c.runs}, interleaved; \`node -e 0\`: ${c.nodeMs.toFixed(0)} ms)`,
     '',
     `Goal: ≤ ${COLD_GOAL}× bare node start for every action; no emitted file above 3 MB.`,
     '',
@@ -112,7 +113,7 @@ function serverSide(s: ServerSideRow): string[] {
 
 export function report(r: Results): string {
   const parts: string[][] = [[`## Bench (\`npm run bench\`)`, '', `${r.machine}; ${r.at}.`]];
-  if (r.cold) parts.push(cold(r.cold));
+  for (const c of r.cold ?? []) parts.push(cold(c));
   if (r.throughput) parts.push(throughput(r.throughput));
   if (r.requests) parts.push(requests(r.requests));
   if (r.serverSide) parts.push(serverSide(r.serverSide));

@@ -3,7 +3,6 @@
  * short-lived download token, then `/data?token=`, a tar.gz of the files under the uri, gunzipped
  * and read entry by entry as it arrives (never held whole in memory or on disk).
  */
-import { createGunzip } from 'node:zlib';
 import { IntegrityError, TransientError, ZenmlApiError } from '../errors.js';
 import { readableBody } from '../net/index.js';
 import type { ZenmlClient } from '../zenml/client.js';
@@ -78,7 +77,8 @@ export async function* downloadArtifactEntries(client: ZenmlClient, a: ArtifactF
   // Read as a Node stream straight from the socket: no web stream between it and gunzip.
   const raw = readableBody(res);
   if (!raw) throw new IntegrityError(`Artifact '${a.name}': the server sent an empty download.`);
-  const gunzip = createGunzip();
+  // zlib only here: an export whose artifacts are all read from a store never loads it.
+  const gunzip = (await import('node:zlib')).createGunzip();
   raw.on('error', (e) => gunzip.destroy(e));
   raw.pipe(gunzip);
   try {

@@ -17,5 +17,16 @@ export {
   type BuildReportRequest,
 } from './report.js';
 export { gateSummary } from './summary.js';
-export { gateManifest, type ManifestGateOptions, type ManifestGateVerdict } from './manifest-gate.js';
-export { runGate, type GateRunRequest } from './run-gate.js';
+export type { ManifestGateOptions, ManifestGateVerdict } from './manifest-gate.js';
+export type { GateRunRequest } from './run-gate.js';
+
+// Gating (policy, facts, evaluation, report) is loaded when a gate runs: promote carries it for
+// the runs that give a policy or thresholds, and most of its runs give neither.
+export async function runGate(...args: Parameters<typeof import('./run-gate.js').runGate>): ReturnType<typeof import('./run-gate.js').runGate> {
+  return (await import('./run-gate.js')).runGate(...args);
+}
+export async function gateManifest(
+  ...args: Parameters<typeof import('./manifest-gate.js').gateManifest>
+): ReturnType<typeof import('./manifest-gate.js').gateManifest> {
+  return (await import('./manifest-gate.js')).gateManifest(...args);
+}

@@ -400,6 +400,26 @@ describe('importModel: verification rejects a bad bundle before any write', () =
     expect(writes(e.server)).toEqual([]);
   });
 
+  it('reports a bad bundle as the bundle’s fault even when the destination lookup (run alongside it) fails too', async () => {
+    const e = await env();
+    const b = await bundle();
+    const dir = fileURLToPath(b.bundleUri);
+    const moved = join(dir, '..', 'elsewhere');
+    const { renameSync } = await import('node:fs');
+    renameSync(dir, moved);
+    const badBundle = pathToFileURL(join(moved, 'manifest.json')).href;
+    const folderProblem = /is in folder 'elsewhere', but a bundle lives in the folder named after its digest/;
+    // An unknown project: the lookup fails with an input error of its own.
+    await expect(importModel(e.client, request(e, badBundle, { project: 'nope' }))).rejects.toThrow(folderProblem);
+    // An unreachable server: the lookup fails after its retries.
+    const down = new ZenmlClient({ serverUrl: 'http://127.0.0.1:1', apiKey: 'ZENKEY_unused', retry: { deadlineMs: 500, baseMs: 5, capMs: 10, maxAttempts: 2 } });
+    await expect(importModel(down, request(e, badBundle))).rejects.toThrow(folderProblem);
+    // With a good bundle, the lookup's own failure is what is reported.
+    const good = await bundle();
+    await expect(importModel(down, request(e, good.manifestUri))).rejects.toThrow(/Cannot reach ZenML server at http:\/\/127\.0\.0\.1:1/);
+    expect(writes(e.server)).toEqual([]);
+  });
+
   it('refuses a manifest URI that does not name a manifest.json, and an unknown project', async () => {
     const e = await env();
     const b = await bundle();

@@ -3,7 +3,8 @@
  * idempotent, so that a run killed between any two of them and then re-run ends in the same
  * state as an uninterrupted one:
  *
- *   verify  the manifest and every file's path, size and store checksum (nothing written yet)
+ *   verify  the manifest and every file's path, size and store checksum (nothing written yet),
+ *           while the destination project and artifact store are looked up (read-only)
  *   copy    the files into the destination artifact store, sha256-verified while streaming
  *   register each artifact as an artifact version (found again by its unique uri)
  *   model + version (found again by the bundle digest; see model-version.ts for the window)
@@ -63,15 +64,20 @@ export async function importModel(client: ZenmlClient, req: ImportRequest): Prom
   const log = req.log;
   const stage = checkStage(req.stage);
 
-  // ---- verify: nothing is written before this has passed.
-  const bundle = await verifyBundle(req.manifestUri, req.storage);
+  // ---- verify: nothing is written before this has passed. Finding the destination only reads
+  // the server, so its round trips run while the bundle is checked instead of after it. The
+  // bundle's verdict comes first: a bad bundle is reported as such even if the server also fails.
+  const [verified, resolved] = await Promise.allSettled([verifyBundle(req.manifestUri, req.storage), resolveDestination(client, req)]);
+  if (verified.status === 'rejected') throw verified.reason;
+  const bundle = verified.value;
   const m = bundle.manifest;
   const model = req.model?.trim() || m.model.name;
   log(
     `Bundle ${m.bundleDigest}: ${m.model.name} version ${m.model.versionName} from ${m.source.serverUrl} ` +
       `(project ${m.source.project}); ${m.artifacts.length} artifact(s), ${bundle.files.length} file(s), ${formatBytes(bundle.totalBytes)}.`,
   );
-  const dest = await resolveDestination(client, req);
+  if (resolved.status === 'rejected') throw resolved.reason;
+  const dest = resolved.value;
   log(`Destination: project ${dest.project.name}, model ${model}, artifact store ${dest.artifactStore.name} (${dest.storePath}).`);
   const layout = layoutOf(bundle, model, dest);
 

@@ -1,7 +1,6 @@
 /** promote / rollback without the Actions runtime: stage moves that cannot race or half-happen, recorded on the version. */
 export { promoteInServer, checkTargetStage } from './promote.js';
 export { rollback } from './rollback.js';
-export { promoteAcrossServers } from './across.js';
 export { promotionHistory, PROMOTION_HISTORY_KEY, LAST_PROMOTION_KEY } from './history.js';
 export { PromotionConflictError, PromotionError, PROMOTABLE_STAGES } from './move.js';
 export type {
@@ -16,3 +15,13 @@ export type {
   CrossServerPromoteRequest,
   CrossServerPromoteResult,
 } from './types.js';
+
+/**
+ * Across servers takes the whole export and import machinery (stores, bundles, copies), which an
+ * in-server promotion or a rollback never touches: it is loaded on this path only.
+ */
+export async function promoteAcrossServers(
+  ...args: Parameters<typeof import('./across.js').promoteAcrossServers>
+): ReturnType<typeof import('./across.js').promoteAcrossServers> {
+  return (await import('./across.js')).promoteAcrossServers(...args);
+}
