@@ -20,8 +20,8 @@ export { gateSummary } from './summary.js';
 export type { ManifestGateOptions, ManifestGateVerdict } from './manifest-gate.js';
 export type { GateRunRequest } from './run-gate.js';
 
-// Gating (policy, facts, evaluation, report) is loaded when a gate runs: promote carries it for
-// the runs that give a policy or thresholds, and most of its runs give neither.
+// Gating (policy, facts, evaluation, report) is loaded when a gate runs: promote needs it only
+// for runs that give a policy or thresholds.
 export async function runGate(...args: Parameters<typeof import('./run-gate.js').runGate>): ReturnType<typeof import('./run-gate.js').runGate> {
   return (await import('./run-gate.js')).runGate(...args);
 }
