@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -388,26 +388,24 @@ describe('importModel: verification rejects a bad bundle before any write', () =
     }
   });
 
+  /** A good bundle moved into a folder named `folder` (not its digest); its manifest's URI. */
+  async function movedBundle(folder: string): Promise<string> {
+    const dir = fileURLToPath((await bundle()).bundleUri);
+    const moved = join(dir, '..', folder);
+    renameSync(dir, moved);
+    return pathToFileURL(join(moved, 'manifest.json')).href;
+  }
+
   it('a bundle moved to a folder that is not its digest is refused', async () => {
     const e = await env();
-    const b = await bundle();
-    const dir = fileURLToPath(b.bundleUri);
-    const moved = join(dir, '..', 'renamed');
-    const { renameSync } = await import('node:fs');
-    renameSync(dir, moved);
-    const err = await importModel(e.client, request(e, pathToFileURL(join(moved, 'manifest.json')).href)).catch((x: unknown) => x);
+    const err = await importModel(e.client, request(e, await movedBundle('renamed'))).catch((x: unknown) => x);
     expect((err as Error).message).toMatch(/is in folder 'renamed', but a bundle lives in the folder named after its digest/);
     expect(writes(e.server)).toEqual([]);
   });
 
   it('reports a bad bundle as the bundle’s fault even when the destination lookup (run alongside it) fails too', async () => {
     const e = await env();
-    const b = await bundle();
-    const dir = fileURLToPath(b.bundleUri);
-    const moved = join(dir, '..', 'elsewhere');
-    const { renameSync } = await import('node:fs');
-    renameSync(dir, moved);
-    const badBundle = pathToFileURL(join(moved, 'manifest.json')).href;
+    const badBundle = await movedBundle('elsewhere');
     const folderProblem = /is in folder 'elsewhere', but a bundle lives in the folder named after its digest/;
     // An unknown project: the lookup fails with an input error of its own.
     await expect(importModel(e.client, request(e, badBundle, { project: 'nope' }))).rejects.toThrow(folderProblem);
