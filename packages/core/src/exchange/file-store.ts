@@ -8,7 +8,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { constants, type Stats } from 'node:fs';
-import { link, lstat, mkdir, open, readdir, rename, rm, rmdir, unlink, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { link, lstat, mkdir, open, readdir, rename, rm, rmdir, unlink } from '../fs-promises.js';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { IntegrityError } from '../errors.js';

@@ -3,7 +3,7 @@
  * through the same ExchangeStore abstraction the bundle is written with. A uri is a folder (its
  * files, recursively) or a single file (then the parent is opened and the file is the one key).
  */
-import { lstat } from 'node:fs/promises';
+import { lstat } from '../fs-promises.js';
 import { basename, dirname } from 'node:path';
 import { InputError, IntegrityError } from '../errors.js';
 import { openExchange } from '../exchange/open.js';
