@@ -5,6 +5,7 @@ import { createRetryingFetch } from '../zenml/http.js';
 import { networkErrorCode } from '../zenml/retry.js';
 import { resetConnectionPools } from './agents.js';
 import { liteFetch } from './fetch.js';
+import { failure } from './__fixtures__/failure.js';
 import { startServer, type Handler, type LocalServer } from './__fixtures__/server.js';
 
 let server: LocalServer | undefined;
@@ -20,15 +21,6 @@ async function serve(handler: Handler, opts?: { keepAliveTimeoutMs?: number; tls
   return server;
 }
 
-/** The rejection of `p`, which must reject. */
-async function failure(p: Promise<unknown>): Promise<Error & { cause?: Error & { code?: string } }> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error & { cause?: Error & { code?: string } };
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('liteFetch: requests and answers', () => {
   it('sends method, headers and no Accept-Encoding; reads status, headers and body', async () => {

@@ -1,11 +1,12 @@
 /** Proxy support: the environment variables of curl and @actions/http-client, against a real local proxy. */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { resetConnectionPools } from './agents.js';
 import { liteFetch } from './fetch.js';
 import { bypassesProxy, PROXY_ERROR_CODE } from './proxy.js';
+import { runTsChild } from './__fixtures__/child.js';
+import { failure } from './__fixtures__/failure.js';
 import { startProxy, type LocalProxy } from './__fixtures__/proxy.js';
 import { startServer, type LocalServer } from './__fixtures__/server.js';
 import { LOCALHOST_CERT } from './__fixtures__/tls.js';
@@ -38,14 +39,6 @@ async function server(opts?: { tls?: boolean; keepAliveTimeoutMs?: number }): Pr
   const s = await startServer((req, res) => res.end(`hello ${req.url}`), opts);
   cleanups.push(s.close);
   return s;
-}
-async function failure(p: Promise<unknown>): Promise<Error & { cause?: Error & { code?: string } }> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error & { cause?: Error & { code?: string } };
-  }
-  throw new Error('expected a rejection');
 }
 const withCredentials = (url: string, userinfo: string): string => url.replace('http://', `http://${userinfo}@`);
 
@@ -180,25 +173,9 @@ describe('https targets through a CONNECT tunnel: a real TLS server', () => {
   function runChild(code: string, env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string; exitLagMs: number | undefined }> {
     const file = join(dir, 'child.mts');
     writeFileSync(file, code);
-    const childEnv: Record<string, string | undefined> = { ...process.env, ...env, NODE_OPTIONS: '' };
+    const childEnv: Record<string, string | undefined> = { ...process.env, ...env };
     for (const v of VARS) if (!(v in env)) delete childEnv[v];
-    return new Promise((done, fail) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', file], { cwd: resolve(import.meta.dirname, '..', '..', '..', '..'), env: childEnv });
-      let stdout = '';
-      let stderr = '';
-      let doneAt: number | undefined;
-      child.stdout.on('data', (c: Buffer) => {
-        stdout += c.toString();
-        if (doneAt === undefined && stdout.includes('DONE')) doneAt = Date.now();
-      });
-      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-      const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-      child.on('error', fail);
-      child.on('close', (exit) => {
-        clearTimeout(killer);
-        done({ code: exit, stdout, stderr, exitLagMs: doneAt === undefined ? undefined : Date.now() - doneAt });
-      });
-    });
+    return runTsChild(file, childEnv);
   }
 
   it('tunnels two requests through one CONNECT, checks the certificate for the target name, and lets the process exit', async () => {

@@ -6,15 +6,14 @@
  *
  * The same children show that idle keep-alive connections do not keep a finished process alive.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startTestServer, type TestServer } from '@mlops-actions/zenml-test-server';
+import { runTsChild, type ChildRun } from './__fixtures__/child.js';
 import { startServer, type LocalServer } from './__fixtures__/server.js';
 import { LOCALHOST_CERT } from './__fixtures__/tls.js';
 
-const repoRoot = resolve(import.meta.dirname, '..', '..', '..', '..');
 const src = resolve(import.meta.dirname, '..');
 let dir: string;
 
@@ -23,35 +22,11 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-interface ChildRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  /** From the child's "done" line (its last act) to its exit, ms. */
-  exitLagMs: number | undefined;
-}
-
 /** Runs a TypeScript module (through tsx) in a fresh Node process. */
 function runChild(name: string, code: string, env: Record<string, string> = {}): Promise<ChildRun> {
   const file = join(dir, `${name}.mts`);
   writeFileSync(file, code);
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', file], { cwd: repoRoot, env: { ...process.env, ...env, NODE_OPTIONS: '' } });
-    let stdout = '';
-    let stderr = '';
-    let doneAt: number | undefined;
-    child.stdout.on('data', (c: Buffer) => {
-      stdout += c.toString();
-      if (doneAt === undefined && stdout.includes('DONE')) doneAt = Date.now();
-    });
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('error', fail);
-    child.on('close', (exit) => {
-      clearTimeout(killer);
-      done({ code: exit, stdout, stderr, exitLagMs: doneAt === undefined ? undefined : Date.now() - doneAt });
-    });
-  });
+  return runTsChild(file, { ...process.env, ...env });
 }
 
 /** The child's JSON report: the line before DONE. */
