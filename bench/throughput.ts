@@ -19,6 +19,8 @@ const MiB = 1024 * 1024;
 
 export interface ThroughputRow {
   mib: number;
+  /** How many runs each median is of. */
+  runs: number;
   /** MiB/s */
   cp: number;
   cpSync: number;
@@ -28,7 +30,7 @@ export interface ThroughputRow {
   imp: number;
   expRss: number;
   impRss: number;
-  /** MiB/s of the copy phase alone (the action's own "Copying … done in X s" line), no start-up or API calls. */
+  /** MiB/s of the transfer alone (see transferRate): no start-up or API calls. */
   expCopy: number;
   impCopy: number;
   /** ms of `node -e 0` (median of 3): what any Node process pays before its first byte. */
@@ -69,10 +71,16 @@ export function actionEnv(inputs: Record<string, string>, dir: string, output: s
 
 const rate = (bytes: number, m: Measured): number => bytes / MiB / (m.ms / 1000);
 
-/** The copy phase's duration from the progress line the actions print (0.1 s resolution). */
-function copyRate(bytes: number, m: Measured): number {
-  const s = /Copying[^\n]*done in ([\d.]+) s/.exec(m.stdout)?.[1];
-  return s === undefined ? NaN : bytes / MiB / Math.max(Number(s), 0.05);
+/**
+ * MiB/s of the transfer itself, from the actions' own closing progress line ("… — done in 83 ms" or
+ * "… in 1.37 s"): from the first byte read to the last file fsynced and published, with no
+ * process start-up or API calls in it.
+ */
+export function transferRate(bytes: number, stdout: string): number {
+  const m = /Copying[^\n]*done in ([\d.]+) (ms|s)\b/.exec(stdout);
+  if (!m) return NaN;
+  const seconds = Number(m[1]) / (m[2] === 'ms' ? 1000 : 1);
+  return bytes / MiB / Math.max(seconds, 0.001);
 }
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
@@ -134,6 +142,7 @@ async function once(mib: number, work: string, rep: number): Promise<ThroughputR
     rmSync(exchange, { recursive: true, force: true });
     return {
       mib,
+      runs: 1,
       cp: rate(bytes, cp),
       cpSync: rate(bytes, cpSync),
       cpSyncImp: rate(bytes, cpSyncImp),
@@ -141,8 +150,8 @@ async function once(mib: number, work: string, rep: number): Promise<ThroughputR
       imp: rate(bytes, imp),
       expRss: exp.peakRss / MiB,
       impRss: imp.peakRss / MiB,
-      expCopy: copyRate(bytes, exp),
-      impCopy: copyRate(bytes, imp),
+      expCopy: transferRate(bytes, exp.stdout),
+      impCopy: transferRate(bytes, imp.stdout),
       nodeMs: median(bare),
       cache: [...states].join('/'),
     };
@@ -158,9 +167,10 @@ export async function benchThroughput(mib: number, reps: number): Promise<Throug
   try {
     const runs: ThroughputRow[] = [];
     for (let i = 0; i < reps; i++) runs.push(await once(mib, work, i));
-    const m = (k: keyof Omit<ThroughputRow, 'mib' | 'cache'>): number => median(runs.map((r) => r[k]));
+    const m = (k: keyof Omit<ThroughputRow, 'mib' | 'runs' | 'cache'>): number => median(runs.map((r) => r[k]));
     return {
       mib,
+      runs: reps,
       cp: m('cp'),
       cpSync: m('cpSync'),
       cpSyncImp: m('cpSyncImp'),

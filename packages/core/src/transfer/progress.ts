@@ -31,6 +31,17 @@ export function formatBytes(n: number): string {
   return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
 }
 
+/**
+ * A transfer's duration, precise enough to divide by: a 64 MiB copy takes well under a second,
+ * and "0.1 s" would hide whether it ran at 500 or 900 MiB/s.
+ */
+export function formatElapsed(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(2)} s`;
+  const s = Math.round(ms / 1000);
+  return `${Math.floor(s / 60)} min ${s % 60} s`;
+}
+
 export function createProgress(opts: ProgressOptions): Progress {
   const now = opts.now ?? Date.now;
   const interval = opts.intervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS;
@@ -58,7 +69,7 @@ export function createProgress(opts: ProgressOptions): Progress {
       }
     },
     done() {
-      opts.log(`${line()} — done in ${((now() - started) / 1000).toFixed(1)} s`);
+      opts.log(`${line()} — done in ${formatElapsed(now() - started)}`);
     },
   };
 }
