@@ -4,11 +4,12 @@ import {
   connectZenml,
   exportModel,
   exportSummary,
+  handOffManifest,
   manifestArtifactName,
   openExchange,
   runAction,
   runContextFromEnv,
-  uploadManifestArtifact,
+  whileLoggingIn,
 } from '@mlops-actions/core';
 import { inputs } from './inputs.js';
 
@@ -18,7 +19,7 @@ await runAction({
   async run(ctx) {
     const i = ctx.inputs;
     const client = connectZenml(ctx, { serverUrl: i['server-url'], apiKey: i['api-key'] });
-    const exchange = await openExchange(i.exchange);
+    const exchange = await whileLoggingIn(client, () => openExchange(i.exchange));
     const r = await ctx.phase(`Export ${i.model} (${i.version}) to ${exchange.uri}`, () =>
       exportModel(client, {
         project: i.project,
@@ -37,7 +38,7 @@ await runAction({
       const name = i['manifest-artifact'] ?? manifestArtifactName(i.model);
       const file = join(ctx.env.RUNNER_TEMP || '.', `${name}.manifest.json`);
       writeFileSync(file, JSON.stringify(r.manifest, null, 2) + '\n');
-      await ctx.phase(`Upload the manifest as workflow artifact '${name}'`, () => uploadManifestArtifact({ name, file, log: (l) => ctx.info(l) }));
+      await ctx.phase(`Upload the manifest as workflow artifact '${name}'`, () => handOffManifest({ name, file, log: (l) => ctx.info(l) }));
       ctx.setOutput('manifest-artifact', name);
     } else {
       ctx.setOutput('manifest-artifact', '');

@@ -15,6 +15,7 @@ import {
   promoteSummary,
   runAction,
   runContextFromEnv,
+  whileLoggingIn,
 } from '@mlops-actions/core';
 import { inputs } from './inputs.js';
 
@@ -33,7 +34,8 @@ await runAction({
       if (!i.exchange) throw new InputError('exchange', 'is required for a cross-server promotion (file:///path or gs://bucket/prefix, or set MLOPS_EXCHANGE)');
       if (i['from-stage']) throw new InputError('from-stage', 'is for in-server promotions; across servers, name the source version with version (a number, name or stage)');
       const source = connectZenml(ctx, { serverUrl: i['source-server-url'], apiKey: i['source-api-key'] });
-      const exchange = await openExchange(i.exchange);
+      const exchangeUri = i.exchange;
+      const exchange = await whileLoggingIn(source, () => openExchange(exchangeUri));
       const gate = i.policy || i.thresholds ? await gateManifest({ policy: i.policy, thresholds: i.thresholds, targetStage: i['to-stage'], workspace: ctx.env.GITHUB_WORKSPACE, log }) : undefined;
       const r = await ctx.phase(`Promote ${i.model} from ${source.serverUrl} to ${i['to-stage']} on ${dest.serverUrl}`, () =>
         promoteAcrossServers(source, dest, {

@@ -14,6 +14,7 @@
  *   stage   last, with the server's force rules
  */
 import { mapLimit } from '../exchange/index.js';
+import { nextTurn } from '../next-turn.js';
 import {
   ModelVersionArtifactResponseSchema,
   runMetadata,
@@ -67,7 +68,13 @@ export async function importModel(client: ZenmlClient, req: ImportRequest): Prom
   // ---- verify: nothing is written before this has passed. Finding the destination only reads
   // the server, so its round trips run while the bundle is checked instead of after it. The
   // bundle's verdict comes first: a bad bundle is reported as such even if the server also fails.
-  const [verified, resolved] = await Promise.allSettled([verifyBundle(req.manifestUri, req.storage), resolveDestination(client, req)]);
+  // The lookup starts first and gets one turn of the event loop to put its request on the wire:
+  // the bundle check's first steps (loading the store's code, parsing the manifest) hold the
+  // thread for several ms, and the request would otherwise wait behind them.
+  const destination = resolveDestination(client, req);
+  destination.catch(() => undefined); // settled below; never an unhandled rejection meanwhile
+  await nextTurn();
+  const [verified, resolved] = await Promise.allSettled([verifyBundle(req.manifestUri, req.storage), destination]);
   if (verified.status === 'rejected') throw verified.reason;
   const bundle = verified.value;
   const m = bundle.manifest;

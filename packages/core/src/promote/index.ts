@@ -1,4 +1,6 @@
 /** promote / rollback without the Actions runtime: stage moves that cannot race or half-happen, recorded on the version. */
+import { whileLoggingIn } from '../zenml/login-ahead.js';
+
 export { promoteInServer, checkTargetStage } from './promote.js';
 export { rollback } from './rollback.js';
 export { promotionHistory, PROMOTION_HISTORY_KEY, LAST_PROMOTION_KEY } from './history.js';
@@ -18,10 +20,12 @@ export type {
 
 /**
  * Across servers takes the whole export and import machinery (stores, bundles, copies), which an
- * in-server promotion or a rollback never touches: it is loaded on this path only.
+ * in-server promotion or a rollback never touches: it is loaded on this path only, while the
+ * source server's login (the path's first request) is on its way.
  */
 export async function promoteAcrossServers(
   ...args: Parameters<typeof import('./across.js').promoteAcrossServers>
 ): ReturnType<typeof import('./across.js').promoteAcrossServers> {
-  return (await import('./across.js')).promoteAcrossServers(...args);
+  const across = await whileLoggingIn(args[0], () => import('./across.js'));
+  return across.promoteAcrossServers(...args);
 }

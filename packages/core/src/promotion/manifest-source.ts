@@ -35,6 +35,15 @@ async function downloadManifest(opts: { manifest: string; destDir: string; log: 
   return downloadManifestArtifact({ name: opts.manifest, destDir: opts.destDir, log: opts.log });
 }
 
+/**
+ * export-model's hand-off: the manifest uploaded as a workflow artifact of this run. Loaded on this
+ * path only, as for the download above: most exports hand the manifest off through the exchange.
+ */
+export async function handOffManifest(opts: { name: string; file: string; log: (line: string) => void }): Promise<void> {
+  const { uploadManifestArtifact } = await import('../handoff/index.js');
+  await uploadManifestArtifact(opts);
+}
+
 function manifestPointer(path: string, artifact: string): { model: string; digest: string } {
   let parsed: unknown;
   try {

@@ -54,13 +54,36 @@ export class ApiKeyAuth {
   private readonly key: string;
   /** Tokens this instance already reported via onSecret (a cached token still needs reporting once). */
   private readonly reported = new Set<string>();
+  /** A login started by startLogin that no call has taken over yet. */
+  private early: Promise<CachedToken> | undefined;
 
   constructor(private readonly cfg: AuthConfig) {
     this.key = cacheKey(cfg.serverUrl, cfg.apiKey);
   }
 
+  /**
+   * Starts the login now, ahead of the first call that needs a token, so that its round trip
+   * overlaps local work (loading code, reading files). That first call takes the result over,
+   * failure included: a refused or unreachable login is reported by it, as if it had logged in
+   * itself, and never tried twice in a row. Resolves when the login has settled; never rejects.
+   */
+  startLogin(): Promise<void> {
+    const cached = tokens.get(this.key);
+    if (cached && this.fresh(cached)) return Promise.resolve();
+    this.early ??= this.loginShared();
+    return this.early.then(
+      () => undefined,
+      () => undefined,
+    );
+  }
+
   /** A token that is valid for at least the expiry margin, logging in if needed. */
   async token(): Promise<string> {
+    const early = this.early;
+    if (early) {
+      this.early = undefined;
+      return this.report((await early).token);
+    }
     const cached = tokens.get(this.key);
     if (cached && this.fresh(cached)) return this.report(cached.token);
     return this.report((await this.loginShared()).token);

@@ -195,6 +195,15 @@ export class ZenmlClient {
     await this.auth.token();
   }
 
+  /**
+   * Sends the login now; the first call that needs a token takes its result over (see
+   * ApiKeyAuth.startLogin). Resolves when it has settled, and never rejects: its failure is
+   * the first call's to report. Prefer `whileLoggingIn`, which also gives the login the wire first.
+   */
+  startLogin(): Promise<void> {
+    return this.auth.startLogin();
+  }
+
   async currentUser(): Promise<UserInfo> {
     const { data } = await this.api.GET('/api/v1/current-user');
     return toUserInfo(parseResponse(UserResponseSchema, data, 'GET /api/v1/current-user'));

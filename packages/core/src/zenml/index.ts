@@ -26,6 +26,7 @@ export { createRetryingFetch, isTlsErrorCode, type FetchLike, type HttpOptions, 
 export { parseErrorBody, apiErrorFromResponse, hintFor, type ParsedErrorBody } from './error-body.js';
 export { resetTokenCache, EXPIRY_MARGIN_MS, DEFAULT_PRO_API_URL } from './auth.js';
 export { redactedPath } from './redact.js';
+export { whileLoggingIn } from './login-ahead.js';
 export {
   MIN_SUPPORTED_ZENML_VERSION,
   parseZenmlVersion,

@@ -1,0 +1,73 @@
+import { ZenmlApiError } from '../errors.js';
+import { resetTokenCache } from './auth.js';
+import { ZenmlClient } from './client.js';
+import { whileLoggingIn } from './login-ahead.js';
+import { API_KEY, fakeClock, fakeFetch, json, realBody, SERVER, TOKEN_1, token, userBody, type Recorded } from './__fixtures__/fake.js';
+
+beforeEach(() => resetTokenCache());
+
+function client(handler: (req: Recorded) => Response) {
+  const f = fakeFetch(handler);
+  const clock = fakeClock();
+  return { c: new ZenmlClient({ serverUrl: SERVER, apiKey: API_KEY, fetch: f.fetch, ...clock }), calls: f.calls };
+}
+
+const accepting = (req: Recorded): Response =>
+  req.url.pathname === '/api/v1/login' ? json(200, token(TOKEN_1)) : json(200, userBody());
+const refusing = (req: Recorded): Response =>
+  req.url.pathname === '/api/v1/login' ? json(401, realBody('09-login-api-key-bad.json')) : json(200, userBody());
+
+describe('logging in ahead of the first call', () => {
+  it('sends the login before the local work starts, and the first call uses its token', async () => {
+    const { c, calls } = client(accepting);
+    let seenWhenWorkStarted: string[] = [];
+    const out = await whileLoggingIn(c, async () => {
+      seenWhenWorkStarted = calls.map((r) => `${r.method} ${r.url.pathname}`);
+      return 'opened';
+    });
+    expect(out).toBe('opened');
+    expect(seenWhenWorkStarted).toEqual(['POST /api/v1/login']);
+    await c.currentUser();
+    expect(calls.map((r) => `${r.method} ${r.url.pathname} ${r.headers.get('authorization') ?? ''}`)).toEqual([
+      'POST /api/v1/login ',
+      `GET /api/v1/current-user Bearer ${TOKEN_1}`,
+    ]);
+  });
+
+  it('leaves a refused key for the first call to report, and does not try it twice', async () => {
+    const { c, calls } = client(refusing);
+    await expect(whileLoggingIn(c, async () => 'ok')).resolves.toBe('ok');
+    const err = (await c.currentUser().catch((e: unknown) => e)) as ZenmlApiError;
+    expect(err).toBeInstanceOf(ZenmlApiError);
+    expect(err.status).toBe(401);
+    expect(err.hint).toMatch(/API key is invalid, expired or deactivated/);
+    expect(calls.filter((r) => r.url.pathname === '/api/v1/login')).toHaveLength(1);
+    // A later call is a new attempt, as it always was.
+    await c.currentUser().catch(() => undefined);
+    expect(calls.filter((r) => r.url.pathname === '/api/v1/login')).toHaveLength(2);
+  });
+
+  it('throws the work’s own error, once the login has settled (nothing left running)', async () => {
+    let loginAnswered = false;
+    const { c } = client((req) => {
+      if (req.url.pathname === '/api/v1/login') loginAnswered = true;
+      return accepting(req);
+    });
+    const err = await whileLoggingIn(c, async () => {
+      throw new Error('bad exchange');
+    }).catch((e: unknown) => e);
+    expect((err as Error).message).toBe('bad exchange');
+    expect(loginAnswered).toBe(true);
+  });
+
+  it('sends nothing when a fresh token is already held', async () => {
+    const { c, calls } = client(accepting);
+    await c.login();
+    await whileLoggingIn(c, async () => undefined);
+    expect(calls).toHaveLength(1);
+  });
+
+  it('just runs the work without a client', async () => {
+    await expect(whileLoggingIn(undefined, async () => 42)).resolves.toBe(42);
+  });
+});
