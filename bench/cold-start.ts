@@ -1,7 +1,7 @@
 /**
  * Cold start: each `dist/<name>/index.js` from spawn to its first HTTP request (a bare listener
  * that notes the time the request arrives, then kills the action), against `node -e 0` (spawn to
- * exit) on the same machine, interleaved run by run so both see the same load. Also the size of
+ * exit) on the same machine, each action's run right after one of its own, so both see the same load. Also the size of
  * the largest file ncc emitted per action (entry or lazy chunk).
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -128,11 +128,16 @@ export async function benchColdStart(
   const dir = mkdtempSync(join(tmpdir(), 'bench-cold-'));
   const names = caseNames();
   const times = new Map<string, number[]>(names.map((n) => [n, []]));
+  // Each action's run is paired with a `node -e 0` just before it: this VM's speed drifts within a
+  // run by more than the differences measured here, and a pair sees the same moment.
+  const bareBefore = new Map<string, number[]>(names.map((n) => [n, []]));
   const bare: number[] = [];
   try {
     for (let r = 0; r < runs; r++) {
-      bare.push(await timeOne(node, ['-e', '0'], { PATH: process.env.PATH }, undefined, dir));
       for (const name of names) {
+        const b = await timeOne(node, ['-e', '0'], { PATH: process.env.PATH }, undefined, dir);
+        bare.push(b);
+        bareBefore.get(name)?.push(b);
         const output = join(dir, `${name}.out`);
         writeFileSync(output, '');
         const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: dir, RUNNER_TEMP: dir, GITHUB_OUTPUT: output, GITHUB_STEP_SUMMARY: join(dir, 'summary') };
@@ -149,7 +154,7 @@ export async function benchColdStart(
   const rows = names.map((name) => {
     const ms = median(times.get(name) ?? []);
     const e = emitted(actionOf(name));
-    return { name, ms, ratio: ms / nodeMs, largestFile: e.largest, totalJs: e.total };
+    return { name, ms, ratio: ms / median(bareBefore.get(name) ?? []), largestFile: e.largest, totalJs: e.total };
   });
   const nodeVersion = execFileSync(node, ['--version'], { encoding: 'utf8' }).trim();
   return { nodeVersion, nodeMs, runs, rows };

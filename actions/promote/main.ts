@@ -1,18 +1,13 @@
 import {
   connectZenml,
+  gateInServer,
   gateManifest,
-  gateSummary,
-  gateTally,
   InputError,
-  judgeApprovals,
   openExchange,
-  readRunApprovals,
-  recordGateReport,
-  RejectedError,
-  runGate,
   promoteAcrossServers,
   promoteInServer,
   promoteSummary,
+  requireRunApprovals,
   runAction,
   runContextFromEnv,
   whileLoggingIn,
@@ -27,7 +22,18 @@ await runAction({
     const dest = connectZenml(ctx, { serverUrl: i['server-url'], apiKey: i['api-key'] });
     const run = runContextFromEnv(ctx.env);
     const log = (l: string): void => ctx.info(l);
-    const approvals = i['require-approval'] ? await ctx.phase('Read the environment approvals of this run', readApprovals) : undefined;
+    const approvals = i['require-approval']
+      ? await ctx.phase('Read the environment approvals of this run', () =>
+          requireRunApprovals({
+            github: { token: i['github-token'], repository: ctx.env.GITHUB_REPOSITORY ?? '', apiUrl: ctx.env.GITHUB_API_URL },
+            runId: Number(ctx.env.GITHUB_RUN_ID ?? '0'),
+            environment: i.environment,
+            actor: run.actor,
+            refuseSelfApproval: i['refuse-self-approval'],
+            log,
+          }),
+        )
+      : undefined;
 
     if (i['source-server-url']) {
       if (!i['source-api-key']) throw new InputError('source-api-key', 'is required with source-server-url (the source server’s service-account key, from a secret)');
@@ -65,22 +71,20 @@ await runAction({
     // its report is recorded on the candidate (passed or not), and a failed gate changes no stage.
     let gate: { passed: boolean; summary: string } | undefined;
     if (i.policy || i.thresholds) {
-      const candidateVersion = i.version ?? i['from-stage'] ?? '';
-      const report = await ctx.phase('Gate the candidate on the promotion policy', () =>
-        runGate({
-          candidate: { client: dest, project: i.project, model: i.model, version: candidateVersion },
+      gate = await ctx.phase('Gate the candidate on the promotion policy', () =>
+        gateInServer(dest, {
+          project: i.project,
+          model: i.model,
+          candidate: i.version ?? i['from-stage'] ?? '',
           policyFile: i.policy,
-          workspace: ctx.env.GITHUB_WORKSPACE,
           thresholds: i.thresholds,
+          workspace: ctx.env.GITHUB_WORKSPACE,
           targetStage: i['to-stage'],
-          champion: { client: dest, project: i.project },
-          extras: {},
+          dryRun: i['dry-run'],
           run,
+          summary: (md) => ctx.summary(md),
         }),
       );
-      ctx.summary(gateSummary(report));
-      if (!i['dry-run'] && report.modelVersionId) await recordGateReport(dest, { project: i.project, modelVersionId: report.modelVersionId, report });
-      gate = { passed: report.passed, summary: gateTally(report) };
     }
 
     const r = await ctx.phase(`Promote ${i.model} to ${i['to-stage']}`, () =>
@@ -102,18 +106,6 @@ await runAction({
     ctx.info(r.plan);
     setOutputs(r);
     ctx.summary(promoteSummary({ ...r, model: i.model, serverUrl: dest.serverUrl }));
-
-    /** The approvals that count, or a refusal: recorded on the promotion event as evidence. */
-    async function readApprovals(): Promise<unknown[]> {
-      const runId = Number(ctx.env.GITHUB_RUN_ID ?? '0');
-      const repository = ctx.env.GITHUB_REPOSITORY ?? '';
-      if (!runId || !repository) throw new InputError('require-approval', 'needs the workflow run (GITHUB_RUN_ID and GITHUB_REPOSITORY): it only works inside GitHub Actions');
-      const records = await readRunApprovals({ token: i['github-token'], repository, apiUrl: ctx.env.GITHUB_API_URL }, { runId, environment: i.environment });
-      const verdict = judgeApprovals(records, { actor: run.actor, refuseSelfApproval: i['refuse-self-approval'] });
-      if (!verdict.ok) throw new RejectedError(`Promotion refused: ${verdict.problem ?? 'no approval'}; nothing was changed.`);
-      for (const a of verdict.counted) ctx.info(`Approved by ${a.reviewer} for ${a.environment || 'this run'}${a.comment ? `: ${a.comment}` : ''}`);
-      return verdict.counted;
-    }
 
     function setOutputs(r: { modelVersionId: string; previousVersionId?: string; stage: string }): void {
       ctx.setOutput('model-version-id', r.modelVersionId);

@@ -18,6 +18,20 @@ export type {
   CrossServerPromoteResult,
 } from './types.js';
 
+/** The run's environment approvals, judged (./checks.ts): loaded only when a promotion requires them. */
+export async function requireRunApprovals(
+  ...args: Parameters<typeof import('./checks.js').requireRunApprovals>
+): ReturnType<typeof import('./checks.js').requireRunApprovals> {
+  return (await import('./checks.js')).requireRunApprovals(...args);
+}
+
+/** An in-server promotion's policy gate (./checks.ts): loaded only when a policy or thresholds are given. */
+export async function gateInServer(...args: Parameters<typeof import('./checks.js').gateInServer>): ReturnType<typeof import('./checks.js').gateInServer> {
+  const checks = await whileLoggingIn(args[0], () => import('./checks.js'));
+  return checks.gateInServer(...args);
+}
+export type { RunApprovalsRequest, InServerGateRequest } from './checks.js';
+
 /**
  * Across servers takes the whole export and import machinery (stores, bundles, copies), which an
  * in-server promotion or a rollback never touches: it is loaded on this path only, while the

@@ -15,9 +15,10 @@ const optInt = z.nullish(z.number());
 const openEnum = z.string();
 
 /*
- * Every action loads this file, but each reads only a few kinds of entity: the entity schemas are
- * built on first use (z.lazy) rather than when the module loads. The two that every action needs
- * to log in (token exchange, server info) are built up front, as laziness would only add a hop.
+ * Every action loads this file, but each reads only a few kinds of entity: the schemas are built
+ * on first use (z.lazy) rather than when the module loads. That includes the token exchange's,
+ * which every action needs: built when the login's answer arrives, it costs nothing before the
+ * first request leaves.
  */
 
 /** The entity envelope every ZenML response shares (API.md §2.1). */
@@ -52,39 +53,43 @@ export const PageSchema = <T extends z.core.$ZodType>(item: T) =>
 
 // ---------------------------------------------------------------- server, auth, user
 
-export const ServerModelSchema = z.looseObject({
-  id: str,
-  version: str,
-  name: optStr,
-  active: optBool,
-  debug: optBool,
-  deployment_type: z.nullish(openEnum),
-  database_type: z.nullish(openEnum),
-  secrets_store_type: z.nullish(openEnum),
-  auth_scheme: z.nullish(openEnum),
-  server_url: optStr,
-  dashboard_url: optStr,
-  analytics_enabled: optBool,
-  metadata: z.nullish(z.record(z.string(), z.unknown())),
-  last_user_activity: optStr,
-  pro_dashboard_url: optStr,
-  pro_api_url: optStr,
-  pro_organization_id: optStr,
-  pro_organization_name: optStr,
-  pro_workspace_id: optStr,
-  pro_workspace_name: optStr,
-});
+export const ServerModelSchema = z.lazy(() =>
+  z.looseObject({
+    id: str,
+    version: str,
+    name: optStr,
+    active: optBool,
+    debug: optBool,
+    deployment_type: z.nullish(openEnum),
+    database_type: z.nullish(openEnum),
+    secrets_store_type: z.nullish(openEnum),
+    auth_scheme: z.nullish(openEnum),
+    server_url: optStr,
+    dashboard_url: optStr,
+    analytics_enabled: optBool,
+    metadata: z.nullish(z.record(z.string(), z.unknown())),
+    last_user_activity: optStr,
+    pro_dashboard_url: optStr,
+    pro_api_url: optStr,
+    pro_organization_id: optStr,
+    pro_organization_name: optStr,
+    pro_workspace_id: optStr,
+    pro_workspace_name: optStr,
+  }),
+);
 export type ServerModel = z.infer<typeof ServerModelSchema>;
 
-export const OAuthTokenResponseSchema = z.looseObject({
-  access_token: z.string().check(z.minLength(1)),
-  token_type: optStr,
-  // null (the OSS default) means the token never expires
-  expires_in: optInt,
-  refresh_token: optStr,
-  csrf_token: optStr,
-  scope: optStr,
-});
+export const OAuthTokenResponseSchema = z.lazy(() =>
+  z.looseObject({
+    access_token: z.string().check(z.minLength(1)),
+    token_type: optStr,
+    // null (the OSS default) means the token never expires
+    expires_in: optInt,
+    refresh_token: optStr,
+    csrf_token: optStr,
+    scope: optStr,
+  }),
+);
 export type OAuthTokenResponse = z.infer<typeof OAuthTokenResponseSchema>;
 
 export const UserResponseSchema = z.lazy(() =>
