@@ -24,6 +24,7 @@ import { smallBundle } from './fixture.js';
 import { report, type Results } from './report.js';
 import { benchRequests } from './requests.js';
 import { benchServerSide } from './server-side.js';
+import { settleDisk } from './settle.js';
 import { benchThroughput } from './throughput.js';
 
 const MiB = 1024 * 1024;
@@ -44,7 +45,8 @@ const results: Results = {
 };
 
 if (only.has('cold')) {
-  log('cold start (interleaved runs per action)…');
+  const settled = await settleDisk();
+  log(`disk ${settled.quiet ? 'quiet' : 'still busy'} after ${(settled.waitedMs / 1000).toFixed(0)} s; cold start (each action paired with a node -e 0)…`);
   const b = await smallBundle();
   try {
     const runs = Number(process.env.BENCH_COLD_RUNS ?? 20);
@@ -62,9 +64,9 @@ if (only.has('throughput')) {
   results.throughput = [];
   for (const mib of sizes()) {
     log(`throughput ${mib} MiB…`);
-    // This VM's disk varies from one run to the next by up to 3× for the same copy: median of 5
-    // (of 3 at 4 GiB, where one run takes a minute and the spread is smaller).
-    results.throughput.push(await benchThroughput(mib, mib >= 4096 ? 3 : 5));
+    // This VM's disk varies from one run to the next by up to 3× for the same copy: 6 runs, 3 in
+    // each order.
+    results.throughput.push(await benchThroughput(mib, 6, log));
   }
 }
 if (only.has('requests')) {

@@ -37,6 +37,13 @@ export interface ThroughputRow {
   nodeMs: number;
   /** Page-cache state of the sources when each copy started. */
   cache: string;
+  /**
+   * Each action against `cp` + fsync of its own source timed next to it in the same run (export:
+   * the model file; import: the exchange file): `median` is the overall ratio (total cp time over
+   * total action time, over an even number of runs alternating which goes first), min and max the
+   * range of the per-run ratios.
+   */
+  ratios?: Record<'expCopy' | 'impCopy' | 'exp' | 'imp', { median: number; min: number; max: number }>;
 }
 
 /** Writes `mib` MiB of incompressible bytes without holding more than one chunk in memory. */
@@ -161,13 +168,33 @@ async function once(mib: number, work: string, rep: number): Promise<ThroughputR
   }
 }
 
-/** Median of `reps` runs (each number on its own: the rows need not come from the same run). */
-export async function benchThroughput(mib: number, reps: number): Promise<ThroughputRow> {
+/**
+ * `reps` runs (even, so that cp and the action go first equally often): each rate is a median on
+ * its own (the rows need not come from the same run), each ratio is over all the runs' time (see
+ * `ratios`). Every run is logged as it ends.
+ */
+export async function benchThroughput(mib: number, reps: number, log: (line: string) => void = () => undefined): Promise<ThroughputRow> {
   const work = mkdtempSync(join(tmpdir(), 'bench-'));
   try {
     const runs: ThroughputRow[] = [];
-    for (let i = 0; i < reps; i++) runs.push(await once(mib, work, i));
-    const m = (k: keyof Omit<ThroughputRow, 'mib' | 'runs' | 'cache'>): number => median(runs.map((r) => r[k]));
+    for (let i = 0; i < reps; i++) {
+      const r = await once(mib, work, i);
+      runs.push(r);
+      log(
+        `  run ${i + 1}/${reps}: export ${r.expCopy.toFixed(0)} MiB/s against cp + fsync ${r.cpSync.toFixed(0)}; ` +
+          `import ${r.impCopy.toFixed(0)} MiB/s against ${r.cpSyncImp.toFixed(0)} (transfers)`,
+      );
+    }
+    const m = (k: keyof Omit<ThroughputRow, 'mib' | 'runs' | 'cache' | 'ratios'>): number => median(runs.map((r) => r[k]));
+    // Whichever of cp and the action goes second in a run finds the disk slower (the first one's
+    // writes are still being flushed under this VM): runs alternate the order, so with an even
+    // count the overall ratio is total cp time over total action time, each order weighing alike.
+    const paired = (action: (r: ThroughputRow) => number, cp: (r: ThroughputRow) => number): { median: number; min: number; max: number } => {
+      const xs = runs.map((r) => action(r) / cp(r));
+      const time = (rate: number): number => 1 / rate;
+      const overall = runs.reduce((n, r) => n + time(cp(r)), 0) / runs.reduce((n, r) => n + time(action(r)), 0);
+      return { median: overall, min: Math.min(...xs), max: Math.max(...xs) };
+    };
     return {
       mib,
       runs: reps,
@@ -182,6 +209,12 @@ export async function benchThroughput(mib: number, reps: number): Promise<Throug
       impCopy: m('impCopy'),
       nodeMs: m('nodeMs'),
       cache: [...new Set(runs.map((r) => r.cache))].join('/'),
+      ratios: {
+        expCopy: paired((r) => r.expCopy, (r) => r.cpSync),
+        impCopy: paired((r) => r.impCopy, (r) => r.cpSyncImp),
+        exp: paired((r) => r.exp, (r) => r.cpSync),
+        imp: paired((r) => r.imp, (r) => r.cpSyncImp),
+      },
     };
   } finally {
     rmSync(work, { recursive: true, force: true });
