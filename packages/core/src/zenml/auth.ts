@@ -82,7 +82,8 @@ export class ApiKeyAuth {
     const early = this.early;
     if (early) {
       this.early = undefined;
-      return this.report((await early).token);
+      const t = await early; // a failed early login is this call's failure
+      if (this.fresh(t)) return this.report(t.token);
     }
     const cached = tokens.get(this.key);
     if (cached && this.fresh(cached)) return this.report(cached.token);

@@ -71,3 +71,23 @@ describe('logging in ahead of the first call', () => {
     await expect(whileLoggingIn(undefined, async () => 42)).resolves.toBe(42);
   });
 });
+
+describe('a login sent ahead and used much later', () => {
+  it('is not used once its token has run out: the first call logs in again', async () => {
+    resetTokenCache();
+    const clock = fakeClock(0);
+    let n = 0;
+    const f = fakeFetch((req) =>
+      req.url.pathname === '/api/v1/login' ? json(200, token(++n === 1 ? TOKEN_1 : 'second-token-xyz', 3600)) : json(200, userBody()),
+    );
+    const c = new ZenmlClient({ serverUrl: SERVER, apiKey: API_KEY, fetch: f.fetch, ...clock });
+    await c.startLogin();
+    clock.t += 2 * 3600 * 1000;
+    await c.currentUser();
+    expect(f.calls.map((r) => `${r.method} ${r.url.pathname} ${r.headers.get('authorization') ?? ''}`)).toEqual([
+      'POST /api/v1/login ',
+      'POST /api/v1/login ',
+      'GET /api/v1/current-user Bearer second-token-xyz',
+    ]);
+  });
+});
