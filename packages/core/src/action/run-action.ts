@@ -18,6 +18,8 @@ export interface ActionContext<I> {
   exportVariable(name: string, value: string): void;
   /** Appends markdown to the job summary (written once, at the end, scrubbed). */
   summary(markdown: string): void;
+  /** Runs `cleanup` when the run has ended, passed or failed (after its failure line is out). */
+  atEnd(cleanup: () => void): void;
   readonly env: NodeJS.ProcessEnv;
 }
 
@@ -58,6 +60,7 @@ export async function runAction<S extends InputSpecs>(def: ActionDefinition<S>, 
     rt.setSecret(value);
   };
   const summaryParts: string[] = [];
+  const cleanups: (() => void)[] = [];
   try {
     const inputs = await readInputs(def.inputs, rt.getInput, rt.env, redactor, mask);
     const ctx: ActionContext<InputValues<S>> = {
@@ -70,6 +73,7 @@ export async function runAction<S extends InputSpecs>(def: ActionDefinition<S>, 
       setOutput: (n, v) => rt.setOutput(n, redactor.scrub(String(v))),
       exportVariable: (n, v) => rt.exportVariable(n, v),
       summary: (md) => summaryParts.push(redactor.scrub(md)),
+      atEnd: (cleanup) => cleanups.push(cleanup),
       env: rt.env,
     };
     await def.run(ctx);
@@ -80,6 +84,14 @@ export async function runAction<S extends InputSpecs>(def: ActionDefinition<S>, 
     rt.setFailed(bounded(redactor.scrub(failureLine(def.name, err))));
     if (err instanceof Error && err.stack && (rt.isDebug() || !isMlopsError(err))) rt.debug(redactor.scrub(err.stack));
     return 1;
+  } finally {
+    for (const cleanup of cleanups) {
+      try {
+        cleanup();
+      } catch {
+        // a cleanup must not turn a finished run into a failure
+      }
+    }
   }
 }
 

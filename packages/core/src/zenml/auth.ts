@@ -54,8 +54,8 @@ export class ApiKeyAuth {
   private readonly key: string;
   /** Tokens this instance already reported via onSecret (a cached token still needs reporting once). */
   private readonly reported = new Set<string>();
-  /** A login started by startLogin that no call has taken over yet. */
-  private early: Promise<CachedToken> | undefined;
+  /** A login started by startLogin that no call has taken over yet, and how to give it up. */
+  private early: { login: Promise<CachedToken>; abort: AbortController } | undefined;
 
   constructor(private readonly cfg: AuthConfig) {
     this.key = cacheKey(cfg.serverUrl, cfg.apiKey);
@@ -70,11 +70,24 @@ export class ApiKeyAuth {
   startLogin(): Promise<void> {
     const cached = tokens.get(this.key);
     if (cached && this.fresh(cached)) return Promise.resolve();
-    this.early ??= this.loginShared();
-    return this.early.then(
+    if (!this.early) {
+      const abort = new AbortController();
+      this.early = { login: this.loginShared(abort.signal), abort };
+    }
+    return this.early.login.then(
       () => undefined,
       () => undefined,
     );
+  }
+
+  /**
+   * Gives up a login startLogin sent that no call has taken over: its request and retry waits stop,
+   * so a run that failed before its first call ends now, not when the login's retries run out.
+   */
+  abandonLogin(): void {
+    const early = this.early;
+    this.early = undefined;
+    early?.abort.abort(new Error('the run ended before it needed this login'));
   }
 
   /** A token that is valid for at least the expiry margin, logging in if needed. */
@@ -82,7 +95,7 @@ export class ApiKeyAuth {
     const early = this.early;
     if (early) {
       this.early = undefined;
-      const t = await early; // a failed early login is this call's failure
+      const t = await early.login; // a failed early login is this call's failure
       if (this.fresh(t)) return this.report(t.token);
     }
     const cached = tokens.get(this.key);
@@ -116,10 +129,11 @@ export class ApiKeyAuth {
     return token;
   }
 
-  private loginShared(): Promise<CachedToken> {
+  /** `signal` stops a login this call starts; one already in flight for the key is shared as it is. */
+  private loginShared(signal?: AbortSignal): Promise<CachedToken> {
     let p = inflight.get(this.key);
     if (!p) {
-      p = this.login().then(
+      p = this.login(signal).then(
         (t) => {
           tokens.set(this.key, t);
           inflight.delete(this.key);
@@ -135,16 +149,16 @@ export class ApiKeyAuth {
     return p;
   }
 
-  private async login(): Promise<CachedToken> {
+  private async login(signal?: AbortSignal): Promise<CachedToken> {
     const started = this.cfg.now();
     let res: OAuthTokenResponse;
     try {
-      res = await this.post(`${this.cfg.serverUrl}/api/v1/login`, { grant_type: 'zenml-api-key', password: this.cfg.apiKey });
+      res = await this.post(`${this.cfg.serverUrl}/api/v1/login`, { grant_type: 'zenml-api-key', password: this.cfg.apiKey }, undefined, signal);
     } catch (err) {
       const proFallback =
         err instanceof ZenmlApiError && (err.status === 400 || err.status === 401) && this.cfg.apiKey.startsWith(PRO_KEY_PREFIX);
       if (!proFallback) throw err;
-      res = await this.proExchange();
+      res = await this.proExchange(signal);
     }
     return { token: res.access_token, refreshAt: refreshAt(started, res.expires_in) };
   }
@@ -154,19 +168,19 @@ export class ApiKeyAuth {
    * the key for a control-plane token, then that token for a workspace token (external grant:
    * Bearer header, no form fields).
    */
-  private async proExchange(): Promise<OAuthTokenResponse> {
+  private async proExchange(signal?: AbortSignal): Promise<OAuthTokenResponse> {
     const controlPlane = (await this.cfg.proApiUrl()).replace(/\/+$/, '');
-    const cp = await this.post(`${controlPlane}/auth/login`, { password: this.cfg.apiKey });
-    return this.post(`${this.cfg.serverUrl}/api/v1/login`, {}, cp.access_token);
+    const cp = await this.post(`${controlPlane}/auth/login`, { password: this.cfg.apiKey }, undefined, signal);
+    return this.post(`${this.cfg.serverUrl}/api/v1/login`, {}, cp.access_token, signal);
   }
 
-  private async post(url: string, form: Record<string, string>, bearer?: string): Promise<OAuthTokenResponse> {
+  private async post(url: string, form: Record<string, string>, bearer?: string, signal?: AbortSignal): Promise<OAuthTokenResponse> {
     const headers: Record<string, string> = {
       'content-type': 'application/x-www-form-urlencoded',
       accept: 'application/json',
     };
     if (bearer) headers.authorization = `Bearer ${bearer}`;
-    const res = await this.cfg.fetch(url, { method: 'POST', headers, body: new URLSearchParams(form).toString() });
+    const res = await this.cfg.fetch(url, { method: 'POST', headers, body: new URLSearchParams(form).toString(), ...(signal ? { signal } : {}) });
     if (!res.ok) throw await apiErrorFromResponse(res, 'POST', url, this.secrets());
     const what = `POST ${new URL(url).pathname}`;
     const json = await readJson(res, what);

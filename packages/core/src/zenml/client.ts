@@ -204,6 +204,11 @@ export class ZenmlClient {
     return this.auth.startLogin();
   }
 
+  /** Gives up a login startLogin sent that no call has taken over (runAction does, when a run ends). */
+  abandonLogin(): void {
+    this.auth.abandonLogin();
+  }
+
   async currentUser(): Promise<UserInfo> {
     const { data } = await this.api.GET('/api/v1/current-user');
     return toUserInfo(parseResponse(UserResponseSchema, data, 'GET /api/v1/current-user'));

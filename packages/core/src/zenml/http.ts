@@ -132,7 +132,7 @@ export function createRetryingFetch(opts: HttpOptions = {}): FetchLike {
           throw exhausted(origin, describeCode(code, timeoutMs, err), attempt + 1, clock.now() - startedAt, err);
         }
         notify(template, describeCode(code, timeoutMs, err), attempt, decision.delayMs);
-        await clock.sleep(decision.delayMs);
+        await clock.sleep(decision.delayMs, callerSignal);
         continue;
       }
       // Headers are in: the attempt timeout covered connecting and waiting; reading a large body
@@ -156,7 +156,7 @@ export function createRetryingFetch(opts: HttpOptions = {}): FetchLike {
       }
       await discardBody(response);
       notify(template, `HTTP ${response.status}`, attempt, decision.delayMs);
-      await clock.sleep(decision.delayMs);
+      await clock.sleep(decision.delayMs, callerSignal);
     }
   };
 }

@@ -1,6 +1,7 @@
 import { ZenmlApiError } from '../errors.js';
 import { resetTokenCache } from './auth.js';
 import { ZenmlClient } from './client.js';
+import type { FetchLike } from './http.js';
 import { whileLoggingIn } from './login-ahead.js';
 import { API_KEY, fakeClock, fakeFetch, json, realBody, SERVER, TOKEN_1, token, userBody, type Recorded } from './__fixtures__/fake.js';
 
@@ -47,17 +48,25 @@ describe('logging in ahead of the first call', () => {
     expect(calls.filter((r) => r.url.pathname === '/api/v1/login')).toHaveLength(2);
   });
 
-  it('throws the work’s own error, once the login has settled (nothing left running)', async () => {
-    let loginAnswered = false;
-    const { c } = client((req) => {
-      if (req.url.pathname === '/api/v1/login') loginAnswered = true;
-      return accepting(req);
-    });
+  it('throws the work’s own error at once, login still on its way; abandoning the login stops it', async () => {
+    let aborted = false;
+    // A server that never answers: only the login's signal ends the request.
+    const hanging: FetchLike = (_input, init) =>
+      new Promise((_resolve, reject) =>
+        init?.signal?.addEventListener('abort', () => {
+          aborted = true;
+          reject(init.signal?.reason);
+        }),
+      );
+    const c = new ZenmlClient({ serverUrl: SERVER, apiKey: API_KEY, fetch: hanging, ...fakeClock() });
     const err = await whileLoggingIn(c, async () => {
       throw new Error('bad exchange');
     }).catch((e: unknown) => e);
     expect((err as Error).message).toBe('bad exchange');
-    expect(loginAnswered).toBe(true);
+    expect(aborted).toBe(false);
+    c.abandonLogin();
+    await new Promise((r) => setImmediate(r));
+    expect(aborted).toBe(true);
   });
 
   it('sends nothing when a fresh token is already held', async () => {

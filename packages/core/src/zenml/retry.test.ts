@@ -9,6 +9,7 @@ import {
   parseRetryAfter,
   resolveRetryOptions,
   retryOptionsFromEnv,
+  systemClock,
 } from './retry.js';
 import { netError } from './__fixtures__/fake.js';
 
@@ -73,5 +74,18 @@ describe('network error classification', () => {
     expect(isRetryableNetworkError(agg)).toBe(true);
     expect(isRetryableNetworkError(new AttemptTimeoutError(100))).toBe(true);
     expect(networkErrorCode(new Error('plain'))).toBeUndefined();
+  });
+});
+
+describe('systemClock.sleep', () => {
+  it('stops waiting when its signal aborts, with the abort reason', async () => {
+    const abort = new AbortController();
+    const waiting = systemClock.sleep(600_000, abort.signal);
+    abort.abort(new Error('the run ended'));
+    await expect(waiting).rejects.toThrow('the run ended');
+  });
+
+  it('waits out its time without a signal', async () => {
+    await expect(systemClock.sleep(1)).resolves.toBeUndefined();
   });
 });
